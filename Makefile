@@ -1,0 +1,147 @@
+# Makefile -- builds the chapters, runs the tests, weaves the book.
+#
+#   make              every chapter, as ./chNN_name at the top
+#   make ch07         one chapter: ./ch07_vae
+#   make test         everything with -Werror, then every test; ends "N passed, N failed"
+#   make book         rewrite book.md's code blocks from the marked source regions
+#   make book-check   fail if book.md differs from a fresh weave
+#   make plots        run the chapters the figures need, then gnuplot plots/*.gp
+#   make bench        matrix-product GFLOP/s and ch07 seconds per epoch
+#   make mnist        fetch full MNIST (70,000 digits, checksums verified) into data/mnist/
+#   make clean        remove build/, out/ and the binaries
+#
+# Knobs: CC=clang, PORTABLE=1 (no -march=native), SAN=1 (AddressSanitizer +
+# UndefinedBehaviorSanitizer, built under build/san/), JOBS=N (parallel tests).
+
+CC       ?= cc
+OPT      ?= -O2
+JOBS     ?= 2
+
+# The fast build uses the host's vector units where the compiler can;
+# PORTABLE=1, or a compiler without -march=native, gives the portable build.
+NATIVE   := $(if $(PORTABLE),,$(shell $(CC) -march=native -x c -c \
+              -o /dev/null /dev/null 2>/dev/null && echo -march=native))
+
+ifeq ($(SAN),1)
+BUILD    := build/san
+BINDIR   := build/san/bin
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+            -fno-omit-frame-pointer
+else
+BUILD    := build
+BINDIR   := .
+SANFLAGS :=
+endif
+
+# `make test` builds with warnings as errors; the stamp below makes any
+# change of flags rebuild everything.
+ifneq ($(filter test,$(MAKECMDGOALS)),)
+WERROR   := -Werror
+endif
+
+CFLAGS   := -std=c11 -Wall -Wextra $(WERROR) $(OPT) -g $(NATIVE) $(SANFLAGS) \
+            -D_XOPEN_SOURCE=700 -Icommon -pthread -MMD -MP
+LDFLAGS  := $(SANFLAGS) -pthread
+LDLIBS   := -lm
+
+COMMON   := $(wildcard common/*.c)
+CHAPTERS := $(sort $(wildcard chapters/ch[0-9][0-9]_*.c))
+NAMES    := $(notdir $(CHAPTERS:.c=))
+BINS     := $(addprefix $(BINDIR)/,$(NAMES))
+
+# tests/test_*.c link the float build of common/; tests/gradcheck_*.c are
+# compiled with the network's element type switched to double.
+TEST_C   := $(sort $(wildcard tests/test_*.c))
+GRAD_C   := $(sort $(wildcard tests/gradcheck_*.c))
+TEST_SH  := $(sort $(wildcard tests/test_*.sh))
+BENCH_C  := $(sort $(wildcard tests/bench_*.c))
+TESTS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_C) $(GRAD_C))
+BENCHES  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(BENCH_C))
+WEAVE    := $(BUILD)/tests/weave
+
+LIB      := $(BUILD)/libcommon.a
+LIB_DBL  := $(BUILD)/double/libcommon.a
+
+.PHONY: all test book book-check plots bench mnist clean tests FORCE
+all: $(BINS)
+
+# make chNN -> ./chNN_name
+define chapter_alias
+.PHONY: $(firstword $(subst _, ,$(1)))
+$(firstword $(subst _, ,$(1))): $(BINDIR)/$(1)
+endef
+$(foreach n,$(NAMES),$(eval $(call chapter_alias,$(n))))
+
+$(BUILD)/flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(CFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS)' > $@
+
+$(BUILD)/%.o: %.c $(BUILD)/flags
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/double/%.o: %.c $(BUILD)/flags
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DREAL_IS_DOUBLE -c $< -o $@
+
+$(LIB): $(COMMON:%.c=$(BUILD)/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIB_DBL): $(COMMON:%.c=$(BUILD)/double/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BINDIR)/ch%: $(BUILD)/chapters/ch%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/gradcheck_%: $(BUILD)/double/tests/gradcheck_%.o $(LIB_DBL)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/bench_%: $(BUILD)/tests/bench_%.o $(LIB)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(WEAVE): $(BUILD)/tests/weave.o
+	$(CC) $(LDFLAGS) $^ -o $@
+
+tests: $(BINS) $(TESTS) $(WEAVE)
+
+test: tests
+	@BINDIR=$(BINDIR) BUILD=$(BUILD) JOBS=$(JOBS) \
+	  tests/run.sh $(TESTS) $(TEST_SH)
+
+WEAVE_SRC = $(CHAPTERS) $(wildcard common/*.[ch])
+
+book: $(WEAVE)
+	$(WEAVE) --write book.md $(WEAVE_SRC)
+
+book-check: $(WEAVE)
+	$(WEAVE) --check book.md $(WEAVE_SRC)
+
+# Each plots/*.gp names, on "# run:" lines, the chapter runs whose files it
+# draws; they are run first, then gnuplot writes the PNG next to the script.
+plots: all
+	@command -v gnuplot >/dev/null || { echo "make plots: gnuplot not" \
+	  "found; install it (Debian: apt-get install gnuplot-nox)" >&2; exit 1; }
+	@for gp in plots/*.gp; do \
+	  sed -n 's/^# run: //p' "$$gp" | while read -r cmd; do \
+	    echo "$$cmd"; sh -c "$$cmd" >/dev/null || exit 1; done || exit 1; \
+	  echo "gnuplot $$gp"; gnuplot "$$gp" || exit 1; done
+
+bench: $(BENCHES) $(BINDIR)/ch07_vae
+	@BINDIR=$(BINDIR) BUILD=$(BUILD) tests/bench.sh
+
+mnist:
+	data/fetch-mnist.sh data/mnist
+
+clean:
+	rm -rf build out $(addprefix ./,$(NAMES))
+
+FORCE:
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,29 @@
+/* mat.h -- row-major matrices of `real` and the three products a dense
+ * network needs. All training time is spent here.
+ *
+ *   mat_mul_nn:  C (m,n) = A (m,k) . B (k,n)      dense backward: dx = dy.W
+ *   mat_mul_nt:  C (m,n) = A (m,k) . B(n,k)^T     dense forward:  y = x.W^T
+ *   mat_mul_tn:  C (m,n) = A(k,m)^T . B (k,n)     weight gradient: dW = dy^T.x
+ *
+ * With `accumulate` true the product is added to C (C += ...), which is how
+ * backward passes add into gradient buffers; otherwise C is overwritten.
+ * Results do not depend on the number of threads (bit for bit). */
+#ifndef MAT_H
+#define MAT_H
+
+#include <stdbool.h>
+
+#include "real.h"
+
+void mat_mul_nn(real *c, const real *a, const real *b, int m, int k, int n,
+                bool accumulate);
+void mat_mul_nt(real *c, const real *a, const real *b, int m, int k, int n,
+                bool accumulate);
+void mat_mul_tn(real *c, const real *a, const real *b, int m, int k, int n,
+                bool accumulate);
+
+/* Threads the products may use (1 = none, the default). */
+void mat_set_threads(int threads);
+int  mat_threads(void);
+
+#endif

@@ -1,0 +1,145 @@
+/* num.c -- shared numerics (see num.h). */
+#include "num.h"
+
+#include <math.h>
+
+double num_logsumexp(const double *x, int n)
+{
+    double max = -INFINITY;
+    for (int i = 0; i < n; i++)
+        max = fmax(max, x[i]);
+    if (isinf(max))
+        return max;  /* all -inf (empty mass) or some +inf */
+    double sum = 0.0;
+    for (int i = 0; i < n; i++)
+        sum += exp(x[i] - max);
+    return max + log(sum);
+}
+
+void num_softmax(double *out, const double *x, int n)
+{
+    double lse = num_logsumexp(x, n);
+    for (int i = 0; i < n; i++)
+        out[i] = exp(x[i] - lse);
+}
+
+/* Gauss-Kronrod 7/15 nodes and weights on [-1, 1] (symmetric halves). */
+static const double gk_x[8] = {
+    0.991455371120812639206854697526329, 0.949107912342758524526189684047851,
+    0.864864423359769072789712788640926, 0.741531185599394439863864773280788,
+    0.586087235467691130294144845693013, 0.405845151377397166906606412076961,
+    0.207784955007898467600689403773245, 0.000000000000000000000000000000000,
+};
+static const double gk_wk[8] = {
+    0.022935322010529224963732008058970, 0.063092092629978553290700663189204,
+    0.104790010322250183839876322541518, 0.140653259715525918745189590510238,
+    0.169004726639267902826583426598550, 0.190350578064785409913256402421014,
+    0.204432940075298892414161999234649, 0.209482141084727828012999174891714,
+};
+static const double gk_wg[4] = {  /* Gauss weights at gk_x[1], [3], [5], [7] */
+    0.129484966168869693270611432679082, 0.279705391489276667901467771423780,
+    0.381830050505118944950369775488975, 0.417959183673469387755102040816327,
+};
+
+/* One 15-point Kronrod estimate on [a, b]; *err = |Kronrod - Gauss|. */
+static double gk15(double (*f)(double, void *), void *ctx, double a,
+                   double b, double *err)
+{
+    double mid = 0.5 * (a + b), half = 0.5 * (b - a);
+    double fc = f(mid, ctx);
+    double kronrod = fc * gk_wk[7], gauss = fc * gk_wg[3];
+    for (int i = 0; i < 7; i++) {
+        double fsum = f(mid - half * gk_x[i], ctx) + f(mid + half * gk_x[i], ctx);
+        kronrod += gk_wk[i] * fsum;
+        if (i % 2 == 1)
+            gauss += gk_wg[i / 2] * fsum;
+    }
+    *err = fabs((kronrod - gauss) * half);
+    return kronrod * half;
+}
+
+/* Splits [a, b] in two until its error meets tol (scaled to its width). */
+static double integrate_rec(double (*f)(double, void *), void *ctx,
+                            double a, double b, double whole, double tol,
+                            int depth, num_quad *q)
+{
+    double err, value = gk15(f, ctx, a, b, &err);
+    if (err <= tol * (b - a) / whole || depth >= 50) {
+        q->error += err;
+        q->intervals++;
+        return value;
+    }
+    double mid = 0.5 * (a + b);
+    return integrate_rec(f, ctx, a, mid, whole, tol, depth + 1, q) +
+           integrate_rec(f, ctx, mid, b, whole, tol, depth + 1, q);
+}
+
+num_quad num_integrate(double (*f)(double x, void *ctx), void *ctx,
+                       double a, double b, double abs_tol, double rel_tol)
+{
+    num_quad q = {0.0, 0.0, 0};
+    double err, rough = gk15(f, ctx, a, b, &err);  /* sets the target */
+    double tol = fmax(abs_tol, rel_tol * fabs(rough));
+    q.value = integrate_rec(f, ctx, a, b, b - a, tol, 0, &q);
+    return q;
+}
+
+double num_normal_cdf(double x)
+{
+    return 0.5 * erfc(-x / sqrt(2.0));
+}
+
+/* Acklam's rational approximation (relative error 1.2e-9), polished by
+ * one Halley step on Phi(x) - p, which brings it to full double accuracy. */
+double num_normal_quantile(double p)
+{
+    static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
+        -2.759285104469687e+02, 1.383577518672690e+02,
+        -3.066479806614716e+01, 2.506628277459239e+00};
+    static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
+        -1.556989798598866e+02, 6.680131188771972e+01,
+        -1.328068155288572e+01};
+    static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
+        -2.400758277161838e+00, -2.549732539343734e+00,
+        4.374664141464968e+00, 2.938163982698783e+00};
+    static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01,
+        2.445134137142996e+00, 3.754408661907416e+00};
+    if (!(p > 0.0 && p < 1.0))
+        return p == 0.0 ? -INFINITY : p == 1.0 ? INFINITY : NAN;
+    double x, q, r;
+    if (p < 0.02425) {
+        q = sqrt(-2.0 * log(p));
+        x = (((((c[0]*q + c[1])*q + c[2])*q + c[3])*q + c[4])*q + c[5]) /
+            ((((d[0]*q + d[1])*q + d[2])*q + d[3])*q + 1.0);
+    } else if (p > 1.0 - 0.02425) {
+        q = sqrt(-2.0 * log1p(-p));
+        x = -(((((c[0]*q + c[1])*q + c[2])*q + c[3])*q + c[4])*q + c[5]) /
+             ((((d[0]*q + d[1])*q + d[2])*q + d[3])*q + 1.0);
+    } else {
+        q = p - 0.5;
+        r = q * q;
+        x = (((((a[0]*r + a[1])*r + a[2])*r + a[3])*r + a[4])*r + a[5]) * q /
+            (((((b[0]*r + b[1])*r + b[2])*r + b[3])*r + b[4])*r + 1.0);
+    }
+    double e = num_normal_cdf(x) - p;
+    double u = e * sqrt(2.0 * M_PI) * exp(0.5 * x * x);
+    return x - u / (1.0 + 0.5 * x * u);
+}
+
+void num_stats_add(num_stats *s, double x)
+{
+    s->n++;
+    double delta = x - s->mean;
+    s->mean += delta / (double)s->n;
+    s->m2 += delta * (x - s->mean);
+}
+
+double num_stats_var(const num_stats *s)
+{
+    return s->n > 1 ? s->m2 / (double)(s->n - 1) : 0.0;
+}
+
+double num_stats_sem(const num_stats *s)
+{
+    return s->n > 1 ? sqrt(num_stats_var(s) / (double)s->n) : 0.0;
+}

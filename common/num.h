@@ -1,0 +1,39 @@
+/* num.h -- numerics the chapters share, in double: log-sum-exp, softmax,
+ * adaptive quadrature with an error estimate, the normal CDF and its
+ * inverse, and running mean / variance / standard error. */
+#ifndef NUM_H
+#define NUM_H
+
+/* log(sum_i exp(x[i])) without overflow or underflow: shift by the max. */
+double num_logsumexp(const double *x, int n);
+
+/* out[i] = exp(x[i]) / sum_j exp(x[j]), shifted by the max; out may be x. */
+void num_softmax(double *out, const double *x, int n);
+
+/* The integral of f over [a, b] by adaptive Gauss-Kronrod (7/15 points):
+ * an interval is split until its Kronrod-minus-Gauss difference meets its
+ * share of max(abs_tol, rel_tol * |integral|). `error` is the summed
+ * estimate; `intervals` how many pieces were used. */
+typedef struct {
+    double value, error;
+    int intervals;
+} num_quad;
+
+num_quad num_integrate(double (*f)(double x, void *ctx), void *ctx,
+                       double a, double b, double abs_tol, double rel_tol);
+
+/* Phi(x) = P(Z <= x) for Z ~ N(0,1), and its inverse for 0 < p < 1. */
+double num_normal_cdf(double x);
+double num_normal_quantile(double p);
+
+/* Running moments by Welford's update (stable for long streams). */
+typedef struct {
+    long n;
+    double mean, m2;
+} num_stats;
+
+void   num_stats_add(num_stats *s, double x);
+double num_stats_var(const num_stats *s);  /* sample variance (n - 1) */
+double num_stats_sem(const num_stats *s);  /* standard error of the mean */
+
+#endif
