@@ -1,6 +1,7 @@
 /* num.c -- shared numerics (see num.h). */
 #include "num.h"
 
+#include <float.h>
 #include <math.h>
 
 double num_logsumexp(const double *x, int n)
@@ -16,11 +17,17 @@ double num_logsumexp(const double *x, int n)
     return max + log(sum);
 }
 
+/* Divides by the sum rather than subtracting log-sum-exp: the rounding
+ * error of a log near 800 is absolute (1e-13), exp makes it relative. */
 void num_softmax(double *out, const double *x, int n)
 {
-    double lse = num_logsumexp(x, n);
+    double max = -INFINITY, sum = 0.0;
     for (int i = 0; i < n; i++)
-        out[i] = exp(x[i] - lse);
+        max = fmax(max, x[i]);
+    for (int i = 0; i < n; i++)
+        sum += out[i] = exp(x[i] - max);
+    for (int i = 0; i < n; i++)
+        out[i] /= sum;
 }
 
 /* Gauss-Kronrod 7/15 nodes and weights on [-1, 1] (symmetric halves). */
@@ -41,20 +48,26 @@ static const double gk_wg[4] = {  /* Gauss weights at gk_x[1], [3], [5], [7] */
     0.381830050505118944950369775488975, 0.417959183673469387755102040816327,
 };
 
-/* One 15-point Kronrod estimate on [a, b]; *err = |Kronrod - Gauss|. */
+/* One 15-point Kronrod estimate on [a, b]; *err = |Kronrod - Gauss|,
+ * raised to the rounding floor: 50 eps times the integral of |f|, below
+ * which no estimate can be trusted (QUADPACK does the same). */
 static double gk15(double (*f)(double, void *), void *ctx, double a,
                    double b, double *err)
 {
     double mid = 0.5 * (a + b), half = 0.5 * (b - a);
     double fc = f(mid, ctx);
     double kronrod = fc * gk_wk[7], gauss = fc * gk_wg[3];
+    double kronrod_abs = fabs(fc) * gk_wk[7];
     for (int i = 0; i < 7; i++) {
-        double fsum = f(mid - half * gk_x[i], ctx) + f(mid + half * gk_x[i], ctx);
-        kronrod += gk_wk[i] * fsum;
+        double f1 = f(mid - half * gk_x[i], ctx);
+        double f2 = f(mid + half * gk_x[i], ctx);
+        kronrod += gk_wk[i] * (f1 + f2);
+        kronrod_abs += gk_wk[i] * (fabs(f1) + fabs(f2));
         if (i % 2 == 1)
-            gauss += gk_wg[i / 2] * fsum;
+            gauss += gk_wg[i / 2] * (f1 + f2);
     }
-    *err = fabs((kronrod - gauss) * half);
+    *err = fmax(fabs((kronrod - gauss) * half),
+                50.0 * DBL_EPSILON * kronrod_abs * fabs(half));
     return kronrod * half;
 }
 
@@ -64,7 +77,8 @@ static double integrate_rec(double (*f)(double, void *), void *ctx,
                             int depth, num_quad *q)
 {
     double err, value = gk15(f, ctx, a, b, &err);
-    if (err <= tol * (b - a) / whole || depth >= 50) {
+    double floor = 50.0 * DBL_EPSILON * fabs(value);
+    if (err <= fmax(tol * (b - a) / whole, floor) || depth >= 50) {
         q->error += err;
         q->intervals++;
         return value;

@@ -16,7 +16,7 @@ mkdir -p "$logs"
 
 run_one() {
     local t=$1 name log start status
-    name=$(basename "$t"); name=${name%.sh}
+    name=$(basename "$t")
     log=$logs/$name.log
     start=$(date +%s.%N)
     if [[ $t == *.sh ]]; then
@@ -35,7 +35,7 @@ printf '%s\n' "$@" | xargs -P "$JOBS" -I{} bash -c 'run_one "$1"' _ {}
 
 passed=0 failed=0
 for t in "$@"; do
-    name=$(basename "$t"); name=${name%.sh}
+    name=$(basename "$t")
     log=$logs/$name.log
     read -r _ status secs <"$log.status"
     line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
