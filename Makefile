@@ -111,8 +111,10 @@ $(WEAVE): $(BUILD)/tests/weave.o
 
 tests: $(BINS) $(TESTS) $(WEAVE)
 
+# Tests see SAN=1 under the sanitizers, where they may train for fewer
+# steps; the plain run checks the full figures.
 test: tests
-	@BINDIR=$(BINDIR) BUILD=$(BUILD) JOBS=$(JOBS) \
+	@BINDIR=$(BINDIR) BUILD=$(BUILD) JOBS=$(JOBS) SAN=$(SAN) \
 	  tests/run.sh $(TESTS) $(TEST_SH)
 
 WEAVE_SRC = $(CHAPTERS) $(wildcard common/*.[ch])
