@@ -1,0 +1,125 @@
+/* reference.h -- reads the reference numbers that
+ * tests/reference/make_reference.py writes with PyTorch (format 1, see
+ * the script): named float64 tensors that a gradcheck_*.c test compares
+ * with what common/ computes. Header-only, like check.h. */
+#ifndef REFERENCE_H
+#define REFERENCE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { REF_FORMAT = 1, REF_MAX_TENSORS = 256 };
+
+typedef struct {
+    char name[64];
+    int rows, cols;
+    double *v;          /* (rows, cols) */
+} ref_tensor;
+
+typedef struct {
+    char torch[64];     /* the version that wrote the file */
+    int n;
+    ref_tensor t[REF_MAX_TENSORS];
+} ref_file;
+
+/* The next line that is neither empty nor a comment, or NULL at the end. */
+static char *ref_next_line(FILE *fp, char **line, size_t *cap)
+{
+    while (getline(line, cap, fp) != -1)
+        if ((*line)[0] != '#' && (*line)[0] != '\n')
+            return *line;
+    return NULL;
+}
+
+/* Frees what ref_load allocated. */
+static void ref_free(ref_file *r)
+{
+    for (int i = 0; i < r->n; i++)
+        free(r->t[i].v);
+    r->n = 0;
+}
+
+/* Reads path into r. On failure returns false with one line in err:
+ * a missing file, another format version, or a malformed block. */
+static bool ref_load(ref_file *r, const char *path, char *err,
+                     size_t err_size)
+{
+    memset(r, 0, sizeof *r);
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL) {
+        snprintf(err, err_size, "%s: cannot open (write it with "
+                 "/usr/bin/python3 tests/reference/make_reference.py)",
+                 path);
+        return false;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    int format = 0;
+    bool ok = false, ended = false;
+    if (ref_next_line(fp, &line, &cap) == NULL ||
+        sscanf(line, "format %d", &format) != 1) {
+        snprintf(err, err_size, "%s: no \"format N\" line", path);
+        goto done;
+    }
+    if (format != REF_FORMAT) {
+        snprintf(err, err_size, "%s: format %d, this test reads format %d",
+                 path, format, REF_FORMAT);
+        goto done;
+    }
+    if (ref_next_line(fp, &line, &cap) == NULL ||
+        sscanf(line, "torch %63s", r->torch) != 1) {
+        snprintf(err, err_size, "%s: no \"torch VERSION\" line", path);
+        goto done;
+    }
+    while (ref_next_line(fp, &line, &cap) != NULL) {
+        if (strcmp(line, "end\n") == 0) {
+            ended = true;
+            break;
+        }
+        ref_tensor *t = &r->t[r->n];
+        if (r->n == REF_MAX_TENSORS ||
+            sscanf(line, "tensor %63s %d %d", t->name, &t->rows,
+                   &t->cols) != 3 || t->rows < 1 || t->cols < 1) {
+            snprintf(err, err_size, "%s: bad block header \"%.40s\"", path,
+                     line);
+            goto done;
+        }
+        t->v = malloc(sizeof(double) * (size_t)t->rows * (size_t)t->cols);
+        r->n++;
+        for (int i = 0; i < t->rows; i++) {
+            char *p = ref_next_line(fp, &line, &cap), *end;
+            for (int j = 0; j < t->cols && p != NULL; j++, p = end) {
+                t->v[i * t->cols + j] = strtod(p, &end);
+                if (end == p)
+                    p = NULL;
+            }
+            if (p == NULL) {
+                snprintf(err, err_size, "%s: %s: row %d is short", path,
+                         t->name, i + 1);
+                goto done;
+            }
+        }
+    }
+    if (!ended)
+        snprintf(err, err_size, "%s: truncated (no \"end\" line)", path);
+    ok = ended;
+done:
+    free(line);
+    fclose(fp);
+    if (!ok)
+        ref_free(r);
+    return ok;
+}
+
+/* The tensor called name, or NULL. */
+static const ref_tensor *ref_find(const ref_file *r, const char *name)
+{
+    for (int i = 0; i < r->n; i++)
+        if (strcmp(r->t[i].name, name) == 0)
+            return &r->t[i];
+    return NULL;
+}
+
+#endif
