@@ -1,0 +1,371 @@
+/* ch00_entropy.c -- Chapter 0: entropy, cross-entropy and the KL
+ * divergence of discrete distributions, and the softmax cross-entropy
+ * loss with its gradient.
+ *
+ * Every identity is shown with numbers: KL as its own sum beside
+ * H(p,q) - H(p), bits beside nats, Gibbs' inequality on random pairs,
+ * the asymmetry and the failed triangle inequality that make KL no
+ * distance, and the loss gradient p - y against finite differences. */
+#include <math.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "num.h"
+#include "report.h"
+#include "rng.h"
+
+//> ch00-entropy
+/* H(p) = -sum p_i log p_i in nats, equation (0.1), with 0 log 0 = 0:
+ * an outcome that never happens costs nothing. */
+double entropy(const double *p, int n)
+{
+    double h = 0.0;
+    for (int i = 0; i < n; i++)
+        if (p[i] > 0.0)
+            h -= p[i] * log(p[i]);
+    return h;
+}
+
+/* H(p,q) = -sum p_i log q_i in nats, equation (0.3). Infinite when q
+ * gives probability 0 to an outcome p can produce. */
+double cross_entropy(const double *p, const double *q, int n)
+{
+    double h = 0.0;
+    for (int i = 0; i < n; i++)
+        if (p[i] > 0.0)
+            h -= p[i] * log(q[i]);  /* log 0 = -inf: h becomes +inf */
+    return h;
+}
+
+/* KL(p||q) = sum p_i log(p_i / q_i) in nats, equation (0.4), summed
+ * on its own rather than as H(p,q) - H(p), so that the identity
+ * between the two is something to check, not an assumption. */
+double kl_discrete(const double *p, const double *q, int n)
+{
+    double kl = 0.0;
+    for (int i = 0; i < n; i++)
+        if (p[i] > 0.0)
+            kl += p[i] * log(p[i] / q[i]);  /* q_i = 0: +inf */
+    return kl;
+}
+
+/* Nats to bits, equation (0.2): log2 x = ln x / ln 2. */
+double nats_to_bits(double nats) { return nats / M_LN2; }
+//< ch00-entropy
+
+/* The note's cross-entropy, -sum p log2(1/q) in bits: the sign is
+ * flipped (the erratum the chapter prints). */
+double note000_cross_entropy_bits(const double *p, const double *q, int n)
+{
+    double h = 0.0;
+    for (int i = 0; i < n; i++)
+        if (p[i] > 0.0)
+            h -= p[i] * log2(1.0 / q[i]);
+    return h;
+}
+
+//> ch00-softmax-ce
+/* The softmax cross-entropy loss for the true class `label`,
+ * equation (0.8): L = logsumexp(a) - a_label = -log softmax(a)_label.
+ * The log-sum-exp form never takes the log of an underflowed 0. */
+double softmax_ce_forward(const double *logits, int label, int n)
+{
+    return num_logsumexp(logits, n) - logits[label];
+}
+
+/* Its gradient, equation (0.9): dL/da_j = p_j - y_j with p the
+ * softmax (0.7) and y the one-hot label. Adds into d_logits;
+ * n <= CLI_LIST_MAX. */
+void softmax_ce_backward(double *d_logits, const double *logits,
+                         int label, int n)
+{
+    double p[CLI_LIST_MAX]; /* (n) the softmax of the logits */
+    num_softmax(p, logits, n);
+    for (int j = 0; j < n; j++)
+        d_logits[j] += p[j] - (j == label ? 1.0 : 0.0);
+}
+//< ch00-softmax-ce
+
+/* The largest |analytic - central difference| over the gradient of the
+ * loss (0.8), with step h. */
+double softmax_ce_grad_error(const double *logits, int label, int n,
+                             double h)
+{
+    double grad[CLI_LIST_MAX] = {0}, a[CLI_LIST_MAX], worst = 0.0;
+    softmax_ce_backward(grad, logits, label, n);
+    for (int j = 0; j < n; j++)
+        a[j] = logits[j];
+    for (int j = 0; j < n; j++) {
+        a[j] = logits[j] + h;
+        double up = softmax_ce_forward(a, label, n);
+        a[j] = logits[j] - h;
+        double down = softmax_ce_forward(a, label, n);
+        a[j] = logits[j];
+        worst = fmax(worst, fabs(grad[j] - (up - down) / (2.0 * h)));
+    }
+    return worst;
+}
+
+//> ch00-check-distribution
+/* Exits with one line naming the flag unless `p` is a probability
+ * vector. Entries below 0 are refused by the flag's range already;
+ * the sum may miss 1 by rounding only (1e-9). */
+void distribution_check(const char *flag, const cli_list *p)
+{
+    double sum = 0.0;
+    for (int i = 0; i < p->n; i++)
+        sum += p->v[i];
+    if (fabs(sum - 1.0) > 1e-9)
+        cli_die(2, "--%s: entries sum to %.12g, not 1", flag, sum);
+}
+//< ch00-check-distribution
+
+/* A distribution drawn uniformly from the simplex: normalised
+ * exponential variates (a flat Dirichlet). */
+void random_distribution(double *p, int n, rng *r)
+{
+    double sum = 0.0;
+    for (int i = 0; i < n; i++)
+        sum += p[i] = -log(1.0 - rng_uniform(r));  /* 1 - U is in (0,1] */
+    for (int i = 0; i < n; i++)
+        p[i] /= sum;
+}
+
+/* Gibbs' inequality (0.5) and the identity (0.4) on random pairs of
+ * random length 2..10: returns the smallest KL seen; *worst gets the
+ * largest |KL - (H(p,q) - H(p))|. */
+double random_pairs_check(int pairs, rng *r, double *worst)
+{
+    double p[10], q[10], min_kl = INFINITY;
+    *worst = 0.0;
+    for (int k = 0; k < pairs; k++) {
+        int n = 2 + (int)rng_below(r, 9);
+        random_distribution(p, n, r);
+        random_distribution(q, n, r);
+        double kl = kl_discrete(p, q, n);
+        double gap = cross_entropy(p, q, n) - entropy(p, n);
+        min_kl = fmin(min_kl, kl);
+        *worst = fmax(*worst, fabs(kl - gap));
+    }
+    return min_kl;
+}
+
+/* q_t proportional to p^t: a path of distributions through the
+ * uniform one on p's support (t = 0) and p itself (t = 1). */
+void tempered(double *q, const double *p, int n, double t)
+{
+    double sum = 0.0;
+    for (int i = 0; i < n; i++)
+        sum += q[i] = p[i] > 0.0 ? pow(p[i], t) : 0.0;
+    for (int i = 0; i < n; i++)
+        q[i] /= sum;
+}
+
+/* With p fixed, H(p,q_t) and KL(p||q_t) along the tempered path
+ * t = 0.02..3: where each is lowest, and the largest departure of
+ * H(p,q_t) - KL(p||q_t) from H(p) (0.4 says it is 0). */
+typedef struct {
+    double t_min_cross_entropy, t_min_kl, worst;
+} path_check;
+
+path_check second_argument_check(const double *p, int n)
+{
+    path_check c = {0.0, 0.0, 0.0};
+    double q[CLI_LIST_MAX], best_h = INFINITY, best_kl = INFINITY;
+    double h_p = entropy(p, n);
+    for (int k = 1; k <= 150; k++) {
+        double t = 0.02 * k;
+        tempered(q, p, n, t);
+        double h = cross_entropy(p, q, n), kl = kl_discrete(p, q, n);
+        if (h < best_h) {
+            best_h = h;
+            c.t_min_cross_entropy = t;
+        }
+        if (kl < best_kl) {
+            best_kl = kl;
+            c.t_min_kl = t;
+        }
+        c.worst = fmax(c.worst, fabs(h - kl - h_p));
+    }
+    return c;
+}
+
+/* Writes the binary case for the figure: H(Bern(x)) in bits, and the
+ * KL between Bern(x) and the fair coin in both directions. At x = 0
+ * and 1 the reverse direction is infinite and is left out. */
+void write_binary_curves(const char *out)
+{
+    report_tsv t;
+    const double fair[2] = {0.5, 0.5};
+    report_tsv_open(&t, out, "binary.tsv",
+                    "x\tentropy_bits\tkl_to_fair_bits\tkl_from_fair_bits");
+    for (int i = 1; i < 200; i++) {
+        double b[2] = {i / 200.0, 1.0 - i / 200.0};
+        report_tsv_row(&t, (double[]){b[0], nats_to_bits(entropy(b, 2)),
+                                      nats_to_bits(kl_discrete(b, fair, 2)),
+                                      nats_to_bits(kl_discrete(fair, b, 2))});
+    }
+    report_tsv_close(&t);
+}
+
+/* Prints a distribution as "(a, b, c)". */
+void print_distribution(const char *name, const double *p, int n)
+{
+    printf("%s = (", name);
+    for (int i = 0; i < n; i++)
+        printf("%s%.6g", i ? ", " : "", p[i]);
+    printf(")");
+}
+
+/* Prints one row of the information table: a quantity in nats and bits. */
+void print_nats_bits(const char *name, double nats)
+{
+    printf("  %-32s %14.10f %14.10f\n", name, nats, nats_to_bits(nats));
+}
+
+#ifndef TESTING
+int main(int argc, char **argv)
+{
+    cli_list p = {{0.1, 0.9}, 2}, q = {{0.5, 0.5}, 2};
+    cli_list logits = {{2.0, 1.0, 0.1}, 3};
+    int label = 0;
+    int pairs = 10000;
+    int seed = 1;
+    const char *out = "out/ch00_entropy";
+    cli_flag flags[] = {
+        {"p", CLI_LIST, &p, "[0,1]", "distribution p (sums to 1)"},
+        {"q", CLI_LIST, &q, "[0,1]", "distribution q, as long as p"},
+        {"logits", CLI_LIST, &logits, "[-1e6,1e6]",
+         "scores a_j fed to the softmax"},
+        {"label", CLI_INT, &label, "[0,63]", "index of the true class"},
+        {"pairs", CLI_INT, &pairs, "[1,1000000]",
+         "random pairs for the Gibbs check"},
+        {"seed", CLI_INT, &seed, "[0,2147483647]", "random seed"},
+        {"out", CLI_STRING, &out, NULL, "folder for the output files"},
+    };
+    cli_parse("ch00_entropy",
+              "Entropy, cross-entropy and KL of discrete distributions; "
+              "softmax cross-entropy and its gradient.",
+              flags, CLI_COUNT(flags), argc, argv);
+    distribution_check("p", &p);
+    distribution_check("q", &q);
+    if (q.n != p.n)
+        cli_die(2, "--q: has %d entries, --p has %d", q.n, p.n);
+    if (label >= logits.n)
+        cli_die(2, "--label: %d is not below the number of logits (%d)",
+                label, logits.n);
+    int n = p.n, classes = logits.n;
+    rng r;
+    rng_seed(&r, (uint64_t)seed);
+    printf("ch00_entropy: seed %d, %d random pairs\n", seed, pairs);
+    print_distribution("p", p.v, n);
+    print_distribution(", q", q.v, n);
+    printf("\n\n");
+
+    /* The table: each quantity in nats and in bits. */
+    double h_p = entropy(p.v, n), h_q = entropy(q.v, n);
+    double h_pq = cross_entropy(p.v, q.v, n);
+    double kl_pq = kl_discrete(p.v, q.v, n), kl_qp = kl_discrete(q.v, p.v, n);
+    printf("  %-32s %14s %14s\n", "", "nats", "bits");
+    print_nats_bits("H(p)                 (0.1)", h_p);
+    print_nats_bits("H(q)", h_q);
+    print_nats_bits("H(p,q)               (0.3)", h_pq);
+    print_nats_bits("H(q,p)", cross_entropy(q.v, p.v, n));
+    print_nats_bits("KL(p||q), own sum    (0.4)", kl_pq);
+    print_nats_bits("H(p,q) - H(p)        (0.4)", h_pq - h_p);
+    print_nats_bits("KL(q||p)", kl_qp);
+    if (isinf(kl_pq) || isinf(kl_qp))
+        printf("  (inf: one gives probability 0 to an outcome the other "
+               "can produce)\n");
+
+    /* The note writes H(p,q) = -sum p log2(1/q): the wrong sign. */
+    double note_h = note000_cross_entropy_bits(p.v, q.v, n);
+    printf("\nnote 000's H(p,q) = -sum p log2(1/q) = %.10f bits\n"
+           "  right: H(p,q) = -sum p log2 q = %.10f bits\n", note_h,
+           nats_to_bits(h_pq));
+
+    /* KL is no distance: not symmetric, and the midpoint m = (p + q)/2
+     * always breaks the triangle inequality, (0.6). */
+    double m[CLI_LIST_MAX];
+    for (int i = 0; i < n; i++)
+        m[i] = 0.5 * (p.v[i] + q.v[i]);
+    double kl_pm = kl_discrete(p.v, m, n), kl_mq = kl_discrete(m, q.v, n);
+    printf("not a distance: KL(p||q) = %.10f but KL(q||p) = %.10f\n",
+           kl_pq, kl_qp);
+    print_distribution("  and with m", m, n);
+    printf(", KL(p||m) + KL(m||q) = %.10f + %.10f\n"
+           "  = %.10f < KL(p||q) = %.10f\n", kl_pm, kl_mq, kl_pm + kl_mq,
+           kl_pq);
+
+    double worst_identity;
+    double min_kl = random_pairs_check(pairs, &r, &worst_identity);
+    printf("\n%d random pairs, 2..10 outcomes: smallest KL %.3g (Gibbs "
+           "(0.5): >= 0),\n  largest |KL - (H(p,q) - H(p))| %.3g\n", pairs,
+           min_kl, worst_identity);
+
+    /* Which argument moves decides whether cross-entropy and KL agree. */
+    path_check c = second_argument_check(p.v, n);
+    printf("\np fixed, q_t ~ p^t moving (t = 0.02..3):\n"
+           "  H(p,q_t) lowest at t = %.2f, KL(p||q_t) lowest at t = %.2f,\n"
+           "  largest |H(p,q_t) - KL(p||q_t) - H(p)| %.3g\n",
+           c.t_min_cross_entropy, c.t_min_kl, c.worst);
+    printf("q fixed, r_t = (1-t) p + t q moving:\n"
+           "  %4s  %12s  %12s\n", "t", "H(r_t,q)", "KL(r_t||q)");
+    for (int k = 0; k <= 4; k++) {
+        double t = 0.25 * k, r_t[CLI_LIST_MAX];
+        for (int i = 0; i < n; i++)
+            r_t[i] = (1.0 - t) * p.v[i] + t * q.v[i];
+        printf("  %4.2f  %12.10f  %12.10f\n", t, cross_entropy(r_t, q.v, n),
+               kl_discrete(r_t, q.v, n));
+    }
+
+    /* The softmax loss and its gradient. */
+    double soft[CLI_LIST_MAX], grad[CLI_LIST_MAX] = {0};
+    num_softmax(soft, logits.v, classes);
+    softmax_ce_backward(grad, logits.v, label, classes);
+    double loss = softmax_ce_forward(logits.v, label, classes);
+    double fd_error = softmax_ce_grad_error(logits.v, label, classes, 1e-5);
+    print_distribution("\nlogits a", logits.v, classes);
+    print_distribution(", softmax (0.7) p", soft, classes);
+    printf("\nloss (0.8) for label %d: %.10f = -log p_%d\n", label, loss,
+           label);
+    print_distribution("gradient (0.9) p - y", grad, classes);
+    printf("\nlargest |p - y - central difference (h = 1e-5)| %.3g\n",
+           fd_error);
+
+    /* Note 000's L = -sum_i y_i log p_j: read as written, the label
+     * never reaches the loss (sum_i y_i = 1 leaves -log p_j). */
+    printf("\n%5s  %-24s  %s\n", "label", "right -sum_i y_i log p_i",
+           "note's -sum_i y_i log p_j, j = 0, 1, ...");
+    for (int y = 0; y < classes && y < 8; y++) {
+        printf("%5d  %24.10f  ", y, softmax_ce_forward(logits.v, y, classes));
+        for (int j = 0; j < classes && j < 8; j++)
+            printf(" %.4f", -log(soft[j]));
+        printf("\n");
+    }
+
+    write_binary_curves(out);
+
+    report_summary_begin();
+    report_summary("entropy_p_nats", h_p);
+    report_summary("entropy_p_bits", nats_to_bits(h_p));
+    report_summary("entropy_q_nats", h_q);
+    report_summary("cross_entropy_pq_nats", h_pq);
+    report_summary("cross_entropy_pq_bits", nats_to_bits(h_pq));
+    report_summary("kl_pq_nats", kl_pq);
+    report_summary("kl_pq_bits", nats_to_bits(kl_pq));
+    report_summary("kl_qp_nats", kl_qp);
+    report_summary("cross_entropy_minus_entropy_nats", h_pq - h_p);
+    report_summary("note000_cross_entropy_bits", note_h);
+    report_summary("kl_pm_nats", kl_pm);
+    report_summary("kl_mq_nats", kl_mq);
+    report_summary("random_pairs_min_kl", min_kl);
+    report_summary("random_pairs_max_identity_error", worst_identity);
+    report_summary("t_min_cross_entropy", c.t_min_cross_entropy);
+    report_summary("t_min_kl", c.t_min_kl);
+    report_summary("softmax_ce_loss", loss);
+    report_summary("softmax_ce_grad_max_fd_error", fd_error);
+    report_files();
+    return 0;
+}
+#endif
