@@ -36,13 +36,6 @@ typedef struct {
 /* ------------------------------------------------------------------ */
 /* Part 1: the mixture                                                 */
 
-/* log N(x; mu, s^2) in one dimension, by standard deviation (as ch01). */
-double log_normal_pdf(double x, double mu, double s)
-{
-    double t = (x - mu) / s;
-    return -0.5 * t * t - log(s) - 0.5 * log(2.0 * M_PI);
-}
-
 //> ch06-prepare
 /* Factors each Sigma_m = L_m L_m^T (Cholesky) and folds the constant
  * part of log pi_m + log N(x; mu_m, Sigma_m), equation (6.3), into
@@ -611,8 +604,8 @@ double decoder_mean(const decoder *dec, double z)
 /* log p(x, z) = log p(x | z) + log p(z): the integrand of (6.10). */
 double latent_log_joint(const decoder *dec, double x, double z)
 {
-    return log_normal_pdf(x, decoder_mean(dec, z), dec->sigma) +
-           log_normal_pdf(z, 0.0, 1.0);
+    return num_log_normal_pdf(x, decoder_mean(dec, z), dec->sigma) +
+           num_log_normal_pdf(z, 0.0, 1.0);
 }
 //< ch06-latent
 
@@ -719,15 +712,8 @@ void importance_log_weights(double *logw /* (n) */, const decoder *dec,
     for (int i = 0; i < n; i++) {
         double z = q.mu + q.sigma * rng_normal(r);
         logw[i] = latent_log_joint(dec, x, z) -
-                  log_normal_pdf(z, q.mu, q.sigma);
+                  num_log_normal_pdf(z, q.mu, q.sigma);
     }
-}
-
-/* log((1/n) sum_i exp(logw[i])), (6.15): the log of the estimate
- * (6.12), from log-weights that may be far below log(DBL_MIN). */
-double log_mean_exp(const double *logw, int n)
-{
-    return num_logsumexp(logw, n) - log((double)n);
 }
 
 /* An importance-sampling estimate with what judges it. */
@@ -753,7 +739,7 @@ is_estimate importance_estimate(const double *logw, int n)
         sum2 += wi * wi;
     }
     return (is_estimate){
-        .estimate = exp(log_mean_exp(logw, n)),
+        .estimate = exp(num_logmeanexp(logw, n)),
         .sem = exp(shift) * num_stats_sem(&w),
         .rel_var = num_stats_var(&w) / (w.mean * w.mean),
         .ess = sum * sum / sum2,
@@ -889,9 +875,9 @@ void write_latent(const char *out, const decoder *dec, double x_obs,
     for (int i = 0; i <= 3000; i++) {
         double z = -3.0 + i * 0.002;
         report_tsv_row(&t, (double[]){
-            z, exp(log_normal_pdf(z, 0.0, 1.0)),
+            z, exp(num_log_normal_pdf(z, 0.0, 1.0)),
             exp(latent_log_joint(dec, x_obs, z)) / px,
-            exp(log_normal_pdf(z, q.mu, q.sigma))});
+            exp(num_log_normal_pdf(z, q.mu, q.sigma))});
     }
     report_tsv_close(&t);
 }

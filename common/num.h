@@ -4,8 +4,16 @@
 #ifndef NUM_H
 #define NUM_H
 
+/* log N(x; mu, s^2) for a standard deviation s > 0: the 1-D Gaussian
+ * log-density, equation (1.1). */
+double num_log_normal_pdf(double x, double mu, double s);
+
 /* log(sum_i exp(x[i])) without overflow or underflow: shift by the max. */
 double num_logsumexp(const double *x, int n);
+
+/* log((1/n) sum_i exp(x[i])): the log of an average of weights given as
+ * logs, as importance sampling needs, (6.15). */
+double num_logmeanexp(const double *x, int n);
 
 /* out[i] = exp(x[i]) / sum_j exp(x[j]), shifted by the max; out may be x. */
 void num_softmax(double *out, const double *x, int n);

@@ -29,6 +29,13 @@ int main(void)
     CHECK_REL("logsumexp does not underflow at -1000",
               num_logsumexp(tiny, 2), -1000.0 + log1p(exp(-1.0)), 1e-15, 0);
 
+    double lw[3] = {log(1.0), log(2.0), log(6.0)};
+    CHECK_REL("logmeanexp = log of the plain mean", num_logmeanexp(lw, 3),
+              log(3.0), 1e-15, 0);
+    CHECK_REL("log N(x; mu, s^2) = log of the density (1.1)",
+              num_log_normal_pdf(1.5, 0.5, 2.0),
+              log(exp(-0.125) / sqrt(8.0 * M_PI)), 1e-14, 0);
+
     double p[4], wide[4] = {800.0, 0.0, -800.0, 799.0};
     num_softmax(p, wide, 4);
     CHECK_NEAR("softmax sums to 1", p[0] + p[1] + p[2] + p[3], 1.0, 1e-15);
@@ -60,6 +67,10 @@ int main(void)
     CHECK_LE("Phi(Phi^-1(p)) = p on a grid of p", worst, 1e-15);
     CHECK_NEAR("Phi^-1(1e-10) (far tail)", num_normal_quantile(1e-10),
                -6.361340902404056, 1e-9);
+
+    q = num_integrate(sine, NULL, 0.0, M_PI, 0.0, 1e-30);
+    CHECK("an unreachable tolerance stops at the rounding floor",
+          q.intervals < 1000 && fabs(q.value - 2.0) < 1e-14);
 
     num_stats s = {0};
     double data[5] = {1e9 + 4, 1e9 + 7, 1e9 + 13, 1e9 + 16, 1e9 + 10};
