@@ -7,7 +7,8 @@ Run by hand, not by `make test` (the tests must not need PyTorch):
 
 (Debian: apt-get install python3-torch.) It writes
 tests/reference/mlp_reference.txt, which tests/gradcheck_reference.c
-reads and compares with what common/nn.c and common/loss.c compute.
+reads and compares with what common/nn.c and common/loss.c compute, and
+tests/gradcheck_vae_reference.c with what common/vae.c computes.
 
 Every number is float64, and every input is fixed by a formula below, not
 by torch's random generator, so the file depends on nothing but the
@@ -114,16 +115,95 @@ def mlp_section(out):
             put(out, tag + "adam." + name, p)
 
 
+def vae_section(out):
+    """The VAE of common/vae.c at toy size -- 7 pixels, hidden 5, latent
+    3, a batch of 4 -- one training step at a fixed epsilon, four ways:
+    Bernoulli decoder ("vae.bern"), Gaussian with sigma fixed at 0.3
+    ("vae.gauss"), Gaussian with a learned log sigma ("vae.gausslearn"),
+    and Bernoulli with a 3-wide one-hot condition on the encoder's and
+    the decoder's inputs, chapter 8's CVAE ("vae.cvae"). The objective
+    is (nll + beta kl) / batch with beta = 0.7, equation (7.9); written
+    are the encoder's outputs, z, the logits, both terms, every gradient
+    and the parameters after one Adam step (lr 1e-3)."""
+    pixels, hidden, latent, batch, classes = 7, 5, 3, 4, 3
+    beta = 0.7
+    labels = [0, 2, 1, 2]
+    half_log_2pi = 0.5 * math.log(2 * math.pi)
+    variants = [("bern", None, 0), ("gauss", 0.3, 0),
+                ("gausslearn", "learned", 0), ("cvae", None, classes)]
+    for k, (name, sigma, cond_dim) in enumerate(variants):
+        tag = "vae." + name + "."
+        x = (fixed(batch, pixels, 11.0 + k, 0.5) + 0.5).clamp(0, 1)
+        eps = fixed(batch, latent, 13.0 + k, 1.5)
+        cond = torch.nn.functional.one_hot(
+            torch.tensor(labels), classes).to(torch.float64)[:, :cond_dim]
+        shapes = [(hidden, pixels + cond_dim), (latent, hidden),
+                  (latent, hidden), (hidden, latent + cond_dim),
+                  (pixels, hidden)]
+        names = ["enc", "enc_mu", "enc_logvar", "dec", "dec_out"]
+        params, pnames = [], []
+        for j, ((rows, cols), layer) in enumerate(zip(shapes, names)):
+            w = fixed(rows, cols, 17.0 + 3 * k + j, 0.7)
+            b = fixed(1, rows, 29.0 + 3 * k + j, 0.2).reshape(-1)
+            params += [w.requires_grad_(True), b.requires_grad_(True)]
+            pnames += [layer + ".w", layer + ".b"]
+        if sigma == "learned":
+            params.append(torch.full((1, 1), math.log(0.4),
+                                     requires_grad=True))
+            pnames.append("log_sigma")
+        log_sigma = (params[-1] if sigma == "learned" else
+                     torch.tensor(math.log(sigma)) if sigma else None)
+
+        put(out, tag + "x", x)
+        put(out, tag + "eps", eps)
+        if cond_dim:
+            put(out, tag + "cond", cond)
+        for pname, p in zip(pnames, params):
+            put(out, tag + pname, p)
+
+        w1, b1, wm, bm, wl, bl, w3, b3, w4, b4 = params[:10]
+        a1 = dense(torch.cat([x, cond], 1), w1, b1)
+        assert a1.abs().min() > 1e-3, a1   # away from ReLU's kink
+        h = torch.relu(a1)
+        mu, logvar = dense(h, wm, bm), dense(h, wl, bl)
+        z = mu + torch.exp(0.5 * logvar) * eps                  # (7.5)
+        a3 = dense(torch.cat([z, cond], 1), w3, b3)
+        assert a3.abs().min() > 1e-3, a3
+        logits = dense(torch.relu(a3), w4, b4)
+        if log_sigma is None:                                   # (7.7)
+            nll = torch.nn.functional.binary_cross_entropy_with_logits(
+                logits, x, reduction="sum")
+        else:                                                   # (7.8)
+            r = (x - torch.sigmoid(logits)) / torch.exp(log_sigma)
+            nll = (0.5 * r * r + log_sigma + half_log_2pi).sum()
+        kl = 0.5 * (mu * mu + torch.exp(logvar) - 1 - logvar).sum()
+        loss = (nll + beta * kl) / batch                        # (7.9)
+        adam = torch.optim.Adam(params, lr=1e-3)
+        adam.zero_grad()
+        loss.backward()
+        for label, t in [("mu", mu), ("logvar", logvar), ("z", z),
+                         ("logits", logits), ("nll", nll), ("kl", kl),
+                         ("loss", loss)]:
+            put(out, tag + label, t)
+        for pname, p in zip(pnames, params):
+            put(out, tag + "d" + pname, p.grad)
+        adam.step()
+        for pname, p in zip(pnames, params):
+            put(out, tag + "adam." + pname, p)
+
+
 def main():
     torch.set_default_dtype(torch.float64)
     path = os.path.join(HERE, "mlp_reference.txt")
     with open(path + ".tmp", "w") as out:
-        out.write("# reference numbers for tests/gradcheck_reference.c,\n"
+        out.write("# reference numbers for tests/gradcheck_reference.c and\n"
+                  "# tests/gradcheck_vae_reference.c,\n"
                   "# written by tests/reference/make_reference.py; "
                   "do not edit\n")
         out.write(f"format {FORMAT}\n")
         out.write(f"torch {torch.__version__}\n")
         mlp_section(out)
+        vae_section(out)
         out.write("end\n")
     os.replace(path + ".tmp", path)
     print(f"wrote: {os.path.relpath(path)} (torch {torch.__version__})")

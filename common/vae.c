@@ -1,0 +1,749 @@
+/* vae.c -- the variational autoencoder of chapters 7 and 8 (see vae.h):
+ * model, -ELBO forward and backward, training, evaluation, flags. */
+#include "vae.h"
+
+#include "kl.h"
+#include "loss.h"
+#include "num.h"
+#include "report.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the model ---------------------------------------------------------- */
+
+void vae_init(vae_model *m, vae_config cfg, rng *r)
+{
+    memset(m, 0, sizeof *m);
+    m->cfg = cfg;
+    nn_params *p = &m->params;
+    nn_params_begin(p);
+    nn_dense_declare(p, &m->enc, cfg.x_dim + cfg.cond_dim, cfg.hidden);
+    nn_dense_declare(p, &m->enc_mu, cfg.hidden, cfg.latent);
+    nn_dense_declare(p, &m->enc_logvar, cfg.hidden, cfg.latent);
+    nn_dense_declare(p, &m->dec, cfg.latent + cfg.cond_dim, cfg.hidden);
+    nn_dense_declare(p, &m->dec_out, cfg.hidden, cfg.x_dim);
+    bool learned = cfg.decoder == VAE_GAUSSIAN && cfg.learn_sigma;
+    if (learned)
+        nn_params_tensor(p, &m->log_sigma, &m->d_log_sigma, 1, 1);
+    nn_params_allocate(p);
+    if (!learned)
+        m->log_sigma = &m->fixed_log_sigma;
+    *m->log_sigma = cfg.decoder == VAE_GAUSSIAN ? (real)log(cfg.sigma) : 0;
+    /* in the order pytorch/examples creates them: fc1, fc21, fc22, fc3,
+       fc4 */
+    nn_dense_init(&m->enc, NN_INIT_PYTORCH, r);
+    nn_dense_init(&m->enc_mu, NN_INIT_PYTORCH, r);
+    nn_dense_init(&m->enc_logvar, NN_INIT_PYTORCH, r);
+    nn_dense_init(&m->dec, NN_INIT_PYTORCH, r);
+    nn_dense_init(&m->dec_out, NN_INIT_PYTORCH, r);
+}
+
+void vae_free(vae_model *m)
+{
+    nn_params_free(&m->params);
+}
+
+void vae_tag(char *out, const char *chapter, const vae_config *cfg)
+{
+    if (cfg->decoder == VAE_BERNOULLI)
+        snprintf(out, NN_TAG_MAX, "%s bernoulli", chapter);
+    else if (cfg->learn_sigma)
+        snprintf(out, NN_TAG_MAX, "%s gaussian s=learned", chapter);
+    else
+        snprintf(out, NN_TAG_MAX, "%s gaussian s=%.4g", chapter,
+                 cfg->sigma);
+}
+
+/* ---- one batch ---------------------------------------------------------- */
+
+/* Zeroed memory for n reals, or exit. */
+static real *vae_alloc(size_t n)
+{
+    real *p = calloc(n > 0 ? n : 1, sizeof(real));
+    if (p == NULL)
+        cli_die(1, "out of memory (%zu numbers)", n);
+    return p;
+}
+
+void vae_acts_alloc(vae_acts *a, const vae_config *cfg, int cap)
+{
+    size_t B = (size_t)cap, H = (size_t)cfg->hidden;
+    size_t L = (size_t)cfg->latent, D = (size_t)cfg->x_dim;
+    size_t C = (size_t)cfg->cond_dim;
+    a->cap = cap;
+    a->enc_in = C > 0 ? vae_alloc(B * (D + C)) : NULL;
+    a->dec_in = C > 0 ? vae_alloc(B * (L + C)) : NULL;
+    a->d_dec_in = C > 0 ? vae_alloc(B * (L + C)) : NULL;
+    a->h = vae_alloc(B * H);
+    a->g = vae_alloc(B * H);
+    a->d_h_in = vae_alloc(B * H);
+    a->d_h = vae_alloc(B * H);
+    a->d_g_in = vae_alloc(B * H);
+    a->d_g = vae_alloc(B * H);
+    a->mu = vae_alloc(B * L);
+    a->logvar = vae_alloc(B * L);
+    a->z = vae_alloc(B * L);
+    a->d_mu = vae_alloc(B * L);
+    a->d_logvar = vae_alloc(B * L);
+    a->d_z = vae_alloc(B * L);
+    a->logits = vae_alloc(B * D);
+    a->mean = vae_alloc(B * D);
+    a->d_logits = vae_alloc(B * D);
+    a->d_mean = vae_alloc(B * D);
+}
+
+void vae_acts_free(vae_acts *a)
+{
+    real *all[] = {a->enc_in, a->dec_in, a->d_dec_in, a->h, a->g,
+                   a->d_h_in, a->d_h, a->d_g_in, a->d_g, a->mu, a->logvar,
+                   a->z, a->d_mu, a->d_logvar, a->d_z, a->logits, a->mean,
+                   a->d_logits, a->d_mean};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        free(all[i]);
+    memset(a, 0, sizeof *a);
+}
+
+/* Rows [u, v]: u (B, nu) beside v (B, nv) into out (B, nu + nv). With
+ * nv = 0 nothing is copied and u itself is the input. */
+static const real *vae_concat(real *out, const real *u, int nu,
+                              const real *v, int nv, int B)
+{
+    if (nv == 0)
+        return u;
+    for (int b = 0; b < B; b++) {
+        real *row = out + (size_t)b * (nu + nv);
+        memcpy(row, u + (size_t)b * nu, sizeof(real) * (size_t)nu);
+        memcpy(row + nu, v + (size_t)b * nv, sizeof(real) * (size_t)nv);
+    }
+    return out;
+}
+
+//> ch07-reparam
+/* z = mu + sigma * eps with sigma = exp(logvar / 2), equation (7.5).
+ * The randomness is all in eps, drawn beforehand: z is an ordinary
+ * function of mu and logvar, and gradients flow through it. */
+void vae_reparam_forward(real *z, const real *mu, const real *logvar,
+                         const real *eps, int n)
+{
+    for (int i = 0; i < n; i++)
+        z[i] = mu[i] + (real)exp(0.5 * logvar[i]) * eps[i];
+}
+
+/* The chain rule through (7.5), equation (7.6): dz/dmu = 1 and
+ * dz/dlogvar = eps * sigma / 2. Adds, as every backward does. */
+void vae_reparam_backward(real *dmu, real *dlogvar, const real *dz,
+                          const real *logvar, const real *eps, int n)
+{
+    for (int i = 0; i < n; i++) {
+        real sigma = (real)exp(0.5 * logvar[i]);
+        dmu[i] += dz[i];
+        dlogvar[i] += dz[i] * eps[i] * sigma / 2;
+    }
+}
+//< ch07-reparam
+
+//> ch07-forward
+/* q(z|x, c): h = ReLU(W1 [x, c] + b1), then mu and log sigma^2 are
+ * two linear read-outs of the same h. */
+void vae_encode(vae_acts *a, const vae_model *m, const real *x,
+                const real *cond, int B)
+{
+    const vae_config *c = &m->cfg;
+    const real *in = vae_concat(a->enc_in, x, c->x_dim, cond,
+                                c->cond_dim, B);
+    nn_dense_forward(a->h, in, &m->enc, B);
+    nn_relu_forward(a->h, a->h, B * c->hidden);
+    nn_dense_forward(a->mu, a->h, &m->enc_mu, B);
+    nn_dense_forward(a->logvar, a->h, &m->enc_logvar, B);
+}
+
+/* p(x|z, c): g = ReLU(W3 [z, c] + b3), logits = W4 g + b4. */
+void vae_decode(vae_acts *a, const vae_model *m, const real *z,
+                const real *cond, int B)
+{
+    const vae_config *c = &m->cfg;
+    const real *in = vae_concat(a->dec_in, z, c->latent, cond,
+                                c->cond_dim, B);
+    nn_dense_forward(a->g, in, &m->dec, B);
+    nn_relu_forward(a->g, a->g, B * c->hidden);
+    nn_dense_forward(a->logits, a->g, &m->dec_out, B);
+}
+
+/* Encoder, one draw of z per row at the given eps, decoder. */
+void vae_forward(vae_acts *a, const vae_model *m, const real *x,
+                 const real *cond, const real *eps, int B)
+{
+    vae_encode(a, m, x, cond, B);
+    vae_reparam_forward(a->z, a->mu, a->logvar, eps, B * m->cfg.latent);
+    vae_decode(a, m, a->z, cond, B);
+}
+//< ch07-forward
+
+//> ch07-loss
+/* -log p(x|z) row by row: binary cross-entropy from the logits for
+ * the Bernoulli decoder (7.7), the Gaussian NLL around the mean
+ * sigmoid(logits) for the Gaussian one (7.8). */
+double vae_nll(vae_acts *a, vae_model *m, const real *x, int B,
+               double *nll, double scale, bool grad)
+{
+    int D = m->cfg.x_dim;
+    bool gauss = m->cfg.decoder == VAE_GAUSSIAN;
+    if (gauss)
+        nn_sigmoid_forward(a->mean, a->logits, B * D);
+    double sum = 0;
+    for (int b = 0; b < B; b++) {
+        size_t at = (size_t)b * D;
+        double row;
+        if (!gauss)
+            row = loss_bce_logits(grad ? a->d_logits + at : NULL,
+                                  a->logits + at, x + at, D, scale);
+        else
+            row = loss_gauss_nll(grad ? a->d_mean + at : NULL,
+                                 grad ? m->d_log_sigma : NULL,
+                                 a->mean + at, m->log_sigma, x + at, D,
+                                 1, scale);
+        if (nll != NULL)
+            nll[b] = row;
+        sum += row;
+    }
+    if (gauss && grad)
+        nn_sigmoid_backward(a->d_logits, a->mean, a->d_mean, B * D);
+    return sum;
+}
+
+/* The two terms of the -ELBO (7.9), summed over the batch; with grad,
+ * the gradient of their weighted mean (nll + beta kl) / B goes to
+ * the network's three outputs: logits, mu and logvar. The KL term is
+ * chapter 2's closed form (2.9), through loss_kl_std_normal. */
+vae_terms vae_loss(vae_acts *a, vae_model *m, const real *x, int B,
+                   double beta, bool grad)
+{
+    size_t D = (size_t)m->cfg.x_dim, L = (size_t)m->cfg.latent;
+    if (grad) {
+        memset(a->d_logits, 0, sizeof(real) * B * D);
+        memset(a->d_mean, 0, sizeof(real) * B * D);
+        memset(a->d_mu, 0, sizeof(real) * B * L);
+        memset(a->d_logvar, 0, sizeof(real) * B * L);
+    }
+    double scale = 1.0 / B;
+    vae_terms t;
+    t.nll = vae_nll(a, m, x, B, NULL, scale, grad);
+    t.kl = loss_kl_std_normal(grad ? a->d_mu : NULL,
+                              grad ? a->d_logvar : NULL, a->mu,
+                              a->logvar, B * (int)L, beta * scale);
+    return t;
+}
+//< ch07-loss
+
+//> ch07-backward
+/* Backpropagation from the gradients vae_loss left at the outputs,
+ * layer by layer in reverse, through (7.6) into the encoder. */
+void vae_backward(vae_acts *a, vae_model *m, const real *x,
+                  const real *eps, int B)
+{
+    const vae_config *c = &m->cfg;
+    int H = c->hidden, L = c->latent, C = c->cond_dim;
+    size_t BH = (size_t)B * H, BL = (size_t)B * L;
+    memset(a->d_g, 0, sizeof(real) * BH);
+    memset(a->d_g_in, 0, sizeof(real) * BH);
+    memset(a->d_h, 0, sizeof(real) * BH);
+    memset(a->d_h_in, 0, sizeof(real) * BH);
+    memset(a->d_z, 0, sizeof(real) * BL);
+    /* decoder */
+    nn_dense_backward(a->d_g, &m->dec_out, a->d_logits, a->g, B);
+    nn_relu_backward(a->d_g_in, a->g, a->d_g, (int)BH);
+    if (C == 0) {
+        nn_dense_backward(a->d_z, &m->dec, a->d_g_in, a->z, B);
+    } else {  /* the condition's share of the gradient is dropped */
+        memset(a->d_dec_in, 0, sizeof(real) * (size_t)B * (L + C));
+        nn_dense_backward(a->d_dec_in, &m->dec, a->d_g_in, a->dec_in,
+                          B);
+        for (int b = 0; b < B; b++)
+            for (int j = 0; j < L; j++)
+                a->d_z[b * L + j] += a->d_dec_in[b * (L + C) + j];
+    }
+    /* the sampling step, then the encoder's two heads and its layer */
+    vae_reparam_backward(a->d_mu, a->d_logvar, a->d_z, a->logvar, eps,
+                         (int)BL);
+    nn_dense_backward(a->d_h, &m->enc_mu, a->d_mu, a->h, B);
+    nn_dense_backward(a->d_h, &m->enc_logvar, a->d_logvar, a->h, B);
+    nn_relu_backward(a->d_h_in, a->h, a->d_h, (int)BH);
+    nn_dense_backward(NULL, &m->enc, a->d_h_in, C ? a->enc_in : x, B);
+}
+//< ch07-backward
+
+/* ---- flags and options -------------------------------------------------- */
+
+int vae_flags(cli_flag *flags, vae_options *o)
+{
+    cli_flag shared[VAE_NFLAGS] = {
+        {"data", CLI_STRING, &o->data, NULL,
+         "folder with the four MNIST-named IDX files (or .gz)"},
+        {"train-size", CLI_INT, &o->train_size, "[0,100000000]",
+         "train on the first N images (0: all)"},
+        {"test-size", CLI_INT, &o->test_size, "[0,100000000]",
+         "test on the first N images (0: all)"},
+        {"latent", CLI_INT, &o->latent, "[1,1000]", "dimensions of z"},
+        {"hidden", CLI_INT, &o->hidden, "[1,100000]",
+         "width of the encoder's and the decoder's hidden layer"},
+        {"decoder", CLI_CHOICE, &o->decoder, "bernoulli|gaussian",
+         "the likelihood p(x|z)"},
+        {"sigma", CLI_STRING, &o->sigma, NULL,
+         "gaussian decoder's sigma: a number, or 'learned'"},
+        {"binarize", CLI_BOOL, &o->binarize, NULL,
+         "pixels x -> Bernoulli(x) draws: new ones each epoch, one fixed "
+         "draw of the test set"},
+        {"epochs", CLI_INT, &o->epochs, "[1,100000]",
+         "passes over the training set"},
+        {"batch", CLI_INT, &o->batch, "[1,100000]",
+         "images per Adam step"},
+        {"lr", CLI_REAL, &o->lr, "(0,1e6]", "Adam's learning rate"},
+        {"beta", CLI_REAL, &o->beta, "[0,1e6]", "weight of the KL term"},
+        {"warmup", CLI_INT, &o->warmup, "[0,100000]",
+         "epochs over which beta ramps up linearly from 0"},
+        {"eval-samples", CLI_INT, &o->eval_samples, "[1,100000]",
+         "eps draws per test image for the final test -ELBO"},
+        {"iw", CLI_INT, &o->iw, "[1,100000]",
+         "samples per test image for the importance-weighted bound"},
+        {"threads", CLI_INT, &o->threads, "[0,64]",
+         "threads for the matrix products (0: one per core)"},
+        {"seed", CLI_INT, &o->seed, "[0,2147483647]", "random seed"},
+        {"out", CLI_STRING, &o->out, NULL, "folder for the output files"},
+        {"load", CLI_STRING, &o->load, NULL,
+         "a checkpoint to sample and evaluate, instead of training"},
+    };
+    memcpy(flags, shared, sizeof shared);
+    return VAE_NFLAGS;
+}
+
+/* Where a learned sigma starts: the default fixed sigma. Adam moves
+ * log sigma by about lr per step whatever its gradient, so from 1 it
+ * would take some 2000 steps (30 epochs here) to reach 0.1. */
+static const double vae_sigma_start = 0.1;
+
+vae_config vae_options_config(const vae_options *o, int x_dim,
+                              int cond_dim)
+{
+    vae_config c = {x_dim, cond_dim, o->hidden, o->latent, VAE_BERNOULLI,
+                    vae_sigma_start, false};
+    char *end;
+    double sigma = strtod(o->sigma, &end);
+    if (strcmp(o->sigma, "learned") == 0)
+        c.learn_sigma = true;
+    else if (end == o->sigma || *end != '\0' || !(sigma > 0) ||
+             sigma > 1e6)
+        cli_die(2, "--sigma: '%s' is neither a number in (0,1e6] nor "
+                "'learned'", o->sigma);
+    else
+        c.sigma = sigma;
+    if (strcmp(o->decoder, "gaussian") == 0)
+        c.decoder = VAE_GAUSSIAN;
+    return c;
+}
+
+/* ---- training ----------------------------------------------------------- */
+
+void vae_onehot(real *cond, const unsigned char *label, int B,
+                int classes)
+{
+    memset(cond, 0, sizeof(real) * (size_t)B * (size_t)classes);
+    for (int b = 0; b < B; b++)
+        cond[(size_t)b * classes + label[b]] = 1;
+}
+
+void vae_binarize(real *x, int n, rng *r)
+{
+    for (int i = 0; i < n; i++)
+        x[i] = rng_uniform(r) < x[i] ? 1 : 0;
+}
+
+/* Fills eps with n standard normal draws. */
+static void vae_draw_eps(real *eps, int n, rng *r)
+{
+    for (int i = 0; i < n; i++)
+        eps[i] = (real)rng_normal(r);
+}
+
+/* Set by SIGINT while vae_train runs. */
+static volatile sig_atomic_t vae_interrupt;
+
+static void vae_on_interrupt(int sig)
+{
+    (void)sig;
+    vae_interrupt = 1;
+}
+
+/* From now on SIGINT only sets vae_interrupt, once: the handler resets
+ * itself, so a second Ctrl-C kills as usual. *before gets the old
+ * action, for restoring. */
+static void vae_catch_interrupt(struct sigaction *before)
+{
+    struct sigaction on_int = {0};
+    on_int.sa_handler = vae_on_interrupt;
+    on_int.sa_flags = SA_RESETHAND;
+    sigemptyset(&on_int.sa_mask);
+    vae_interrupt = 0;
+    sigaction(SIGINT, &on_int, before);
+}
+
+/* beta at Adam step `step` (counting from 1): ramped linearly from 0
+ * over `ramp` steps, then constant. */
+static double vae_beta_at(double beta, long step, long ramp)
+{
+    return ramp > 0 && step < ramp ? beta * (double)step / ramp : beta;
+}
+
+//> ch07-train-step
+/* One Adam step on a batch of B images at the noise eps: the -ELBO
+ * (7.9) and its gradient, then the update. A loss that is not finite
+ * is returned without a step, for the caller to report. */
+vae_terms vae_train_step(vae_model *m, vae_acts *a, const nn_adam *adam,
+                         const real *x, const real *cond,
+                         const real *eps, int B, double beta)
+{
+    nn_params_zero_grad(&m->params);
+    vae_forward(a, m, x, cond, eps, B);
+    vae_terms t = vae_loss(a, m, x, B, beta, true);
+    if (isfinite(t.nll + beta * t.kl)) {
+        vae_backward(a, m, x, eps, B);
+        nn_adam_step(&m->params, adam);
+    }
+    return t;
+}
+//< ch07-train-step
+
+/* One line of progress: the epoch's -ELBO on the training and the test
+ * set, each with its two terms, the epoch's seconds and the ETA. */
+static void vae_print_epoch(const vae_epoch *h, int e, int epochs,
+                            double eta, bool show_beta)
+{
+    printf("%3d/%-3d %10.2f = %6.2f + %5.2f %10.2f = %6.2f + %5.2f"
+           "  %5.2f s  ETA %3.0f s", e + 1, epochs,
+           h->train_nll + h->train_kl, h->train_nll, h->train_kl,
+           h->test_nll + h->test_kl, h->test_nll, h->test_kl, h->seconds,
+           eta);
+    printf(show_beta ? "  beta %.3g\n" : "\n", h->beta);
+    fflush(stdout);
+}
+
+/* Epochs of shuffled minibatches, as vae.h describes. */
+vae_run vae_train(vae_model *m, const data_set *train,
+                  const data_set *test, const vae_options *o, rng *r)
+{
+    const vae_config *c = &m->cfg;
+    int n = train->n, D = c->x_dim, L = c->latent, C = c->cond_dim;
+    int batch = o->batch < n ? o->batch : n;
+    long per_epoch = (n + batch - 1) / batch;
+    long ramp = (long)o->warmup * per_epoch;   /* steps of warm-up */
+    vae_acts a;
+    vae_acts_alloc(&a, c, batch);
+    real *x = vae_alloc((size_t)batch * D);      /* (batch, D) */
+    real *cond = vae_alloc((size_t)batch * C);   /* (batch, C) */
+    real *eps = vae_alloc((size_t)batch * L);    /* (batch, L) */
+    unsigned char *label = malloc((size_t)batch);
+    int *order = malloc(sizeof(int) * (size_t)n);
+    vae_run run = {0};
+    run.history = calloc((size_t)o->epochs, sizeof *run.history);
+    if (!label || !order || !run.history)
+        cli_die(1, "out of memory");
+    nn_adam adam = nn_adam_defaults(o->lr);
+    struct sigaction before;
+    vae_catch_interrupt(&before);
+
+    printf("epoch      train -ELBO = rec + KL      "
+           "test -ELBO = rec + KL     (nats per image)\n");
+    double started = report_seconds();
+    for (int e = 0; e < o->epochs && !run.interrupted; e++) {
+        double t0 = report_seconds(), nll = 0, kl = 0, beta = 0;
+        data_order(order, n, r);
+        for (int s = 0; s < n && !run.interrupted; s += batch) {
+            int B = n - s < batch ? n - s : batch;
+            data_gather(x, label, train, order + s, B);
+            if (o->binarize)
+                vae_binarize(x, B * D, r);
+            if (C > 0)
+                vae_onehot(cond, label, B, C);
+            vae_draw_eps(eps, B * L, r);
+            beta = vae_beta_at(o->beta, run.steps + 1, ramp);
+            vae_terms t = vae_train_step(m, &a, &adam, x,
+                                         C ? cond : NULL, eps, B, beta);
+            if (!isfinite(t.nll + beta * t.kl))
+                cli_die(1, "training diverged: the loss is %g at "
+                        "epoch %d, step %ld of %ld; try a smaller "
+                        "--lr (now %g)", t.nll + beta * t.kl, e + 1,
+                        (long)s / batch + 1, per_epoch, o->lr);
+            run.steps++;
+            nll += t.nll;
+            kl += t.kl;
+            run.interrupted = vae_interrupt != 0;
+        }
+        if (run.interrupted)
+            break;
+        double seconds = report_seconds() - t0;
+        vae_terms te = vae_evaluate(m, test, 1, r);
+        if (!isfinite(te.nll + te.kl))
+            cli_die(1, "training diverged: the test loss is %g after "
+                    "epoch %d; try a smaller --lr (now %g)",
+                    te.nll + te.kl, e + 1, o->lr);
+        vae_epoch *h = &run.history[run.epochs_done++];
+        *h = (vae_epoch){nll / n, kl / n, te.nll, te.kl, beta, seconds};
+        run.train_seconds += seconds;
+        double eta = (report_seconds() - started) / (e + 1) *
+                     (o->epochs - e - 1);
+        vae_print_epoch(h, e, o->epochs, eta, ramp > 0);
+    }
+    sigaction(SIGINT, &before, NULL);
+    vae_acts_free(&a);
+    free(x);
+    free(cond);
+    free(eps);
+    free(label);
+    free(order);
+    return run;
+}
+
+void vae_write_history(const vae_run *run, const char *dir)
+{
+    report_tsv t;
+    report_tsv_open(&t, dir, "loss.tsv",
+                    "epoch\ttrain_neg_elbo\ttrain_rec\ttrain_kl\t"
+                    "test_neg_elbo\ttest_rec\ttest_kl\tbeta\tseconds");
+    for (int e = 0; e < run->epochs_done; e++) {
+        const vae_epoch *h = &run->history[e];
+        report_tsv_row(&t, (double[]){e + 1, h->train_nll + h->train_kl,
+                       h->train_nll, h->train_kl, h->test_nll + h->test_kl,
+                       h->test_nll, h->test_kl, h->beta, h->seconds});
+    }
+    report_tsv_close(&t);
+}
+
+/* ---- evaluation --------------------------------------------------------- */
+
+enum { VAE_EVAL_ROWS = 500 };   /* images per batch when evaluating */
+
+static int vae_min(int a, int b) { return a < b ? a : b; }
+
+vae_terms vae_evaluate(vae_model *m, const data_set *set, int samples,
+                       rng *r)
+{
+    const vae_config *c = &m->cfg;
+    int D = c->x_dim, L = c->latent, C = c->cond_dim;
+    int cap = vae_min(VAE_EVAL_ROWS, set->n);
+    vae_acts a;
+    vae_acts_alloc(&a, c, cap);
+    real *eps = vae_alloc((size_t)cap * L);      /* (cap, L) */
+    real *cond = vae_alloc((size_t)cap * C);     /* (cap, C) */
+    double nll = 0, kl = 0;
+    for (int i = 0; i < set->n; i += cap) {
+        int B = vae_min(cap, set->n - i);
+        const real *x = set->x + (size_t)i * D;
+        if (C > 0)
+            vae_onehot(cond, set->y + i, B, C);
+        vae_encode(&a, m, x, C ? cond : NULL, B);
+        kl += loss_kl_std_normal(NULL, NULL, a.mu, a.logvar, B * L, 0);
+        for (int s = 0; s < samples; s++) {
+            vae_draw_eps(eps, B * L, r);
+            vae_reparam_forward(a.z, a.mu, a.logvar, eps, B * L);
+            vae_decode(&a, m, a.z, C ? cond : NULL, B);
+            nll += vae_nll(&a, m, x, B, NULL, 0, false);
+        }
+    }
+    vae_acts_free(&a);
+    free(eps);
+    free(cond);
+    return (vae_terms){nll / ((double)set->n * samples), kl / set->n};
+}
+
+//> ch07-log-weight
+/* log w = log p(x|z) + log p(z) - log q(z|x), equation (7.12), for a
+ * draw z = mu + sigma eps: with (z - mu) / sigma = eps, the two
+ * Gaussian log-densities leave -z^2/2 + eps^2/2 + log sigma^2 / 2 per
+ * dimension, the log 2 pi terms cancelling. */
+double vae_log_weight(double nll, const real *eps, const real *logvar,
+                      const real *z, int latent)
+{
+    double lw = -nll;
+    for (int j = 0; j < latent; j++)
+        lw += 0.5 * ((double)eps[j] * eps[j] - (double)z[j] * z[j] +
+                     logvar[j]);
+    return lw;
+}
+//< ch07-log-weight
+
+//> ch07-iw
+/* The bounds L_k of (7.11). Images are encoded IW_IMAGES at a time;
+ * their samples x draws, one row each, are decoded IW_ROWS at a time,
+ * so the decoder's products are large. lw holds every log-weight of
+ * the images at hand, row q = (image q / samples, draw q % samples). */
+enum { IW_IMAGES = 64, IW_ROWS = 2048 };
+
+void vae_iw_bounds(double *bound /* (nk) */, vae_model *m,
+                   const data_set *set, const int *k, int nk,
+                   int samples, rng *r)
+{
+    const vae_config *c = &m->cfg;
+    int D = c->x_dim, L = c->latent, C = c->cond_dim;
+    vae_acts enc, dec;
+    vae_acts_alloc(&enc, c, IW_IMAGES);
+    vae_acts_alloc(&dec, c, IW_ROWS);
+    real *cond = vae_alloc((size_t)IW_IMAGES * C);  /* (IW_IMAGES, C) */
+    real *x = vae_alloc((size_t)IW_ROWS * D);        /* (IW_ROWS, D) */
+    real *cr = vae_alloc((size_t)IW_ROWS * C);       /* (IW_ROWS, C) */
+    real *mu = vae_alloc((size_t)IW_ROWS * L);       /* (IW_ROWS, L) */
+    real *lv = vae_alloc((size_t)IW_ROWS * L);       /* (IW_ROWS, L) */
+    real *eps = vae_alloc((size_t)IW_ROWS * L);      /* (IW_ROWS, L) */
+    double *nll = malloc(sizeof(double) * IW_ROWS);
+    double *lw = malloc(sizeof(double) * IW_IMAGES * (size_t)samples);
+    if (!nll || !lw)
+        cli_die(1, "out of memory");
+    for (int j = 0; j < nk; j++)
+        bound[j] = 0;
+    for (int i0 = 0; i0 < set->n; i0 += IW_IMAGES) {
+        int nb = vae_min(IW_IMAGES, set->n - i0);
+        const real *xi = set->x + (size_t)i0 * D;
+        if (C > 0)
+            vae_onehot(cond, set->y + i0, nb, C);
+        vae_encode(&enc, m, xi, C ? cond : NULL, nb);
+        long total = (long)nb * samples;
+        for (long q0 = 0; q0 < total; q0 += IW_ROWS) {
+            int R = (int)(total - q0 < IW_ROWS ? total - q0 : IW_ROWS);
+            for (int row = 0; row < R; row++) {   /* row -> its image */
+                int b = (int)((q0 + row) / samples);
+                memcpy(x + (size_t)row * D, xi + (size_t)b * D,
+                       sizeof(real) * D);
+                memcpy(cr + (size_t)row * C, cond + (size_t)b * C,
+                       sizeof(real) * C);
+                memcpy(mu + (size_t)row * L, enc.mu + (size_t)b * L,
+                       sizeof(real) * L);
+                memcpy(lv + (size_t)row * L, enc.logvar + (size_t)b * L,
+                       sizeof(real) * L);
+            }
+            vae_draw_eps(eps, R * L, r);
+            vae_reparam_forward(dec.z, mu, lv, eps, R * L);
+            vae_decode(&dec, m, dec.z, C ? cr : NULL, R);
+            vae_nll(&dec, m, x, R, nll, 0, false);
+            for (int row = 0; row < R; row++)
+                lw[q0 + row] = vae_log_weight(nll[row],
+                    eps + (size_t)row * L, lv + (size_t)row * L,
+                    dec.z + (size_t)row * L, L);
+        }
+        /* L_k of one image: the mean over its groups of k draws of
+           log (1/k) sum_i w_i, chapter 6's log-mean-exp (6.15) */
+        for (int b = 0; b < nb; b++)
+            for (int j = 0; j < nk; j++) {
+                int groups = samples / k[j];
+                const double *w = lw + (size_t)b * samples;
+                double sum = 0;
+                for (int g = 0; g < groups; g++)
+                    sum += num_logmeanexp(w + (size_t)g * k[j], k[j]);
+                bound[j] += sum / groups;
+            }
+    }
+    for (int j = 0; j < nk; j++)
+        bound[j] /= set->n;
+    vae_acts_free(&enc);
+    vae_acts_free(&dec);
+    free(cond);
+    free(x);
+    free(cr);
+    free(mu);
+    free(lv);
+    free(eps);
+    free(nll);
+    free(lw);
+}
+//< ch07-iw
+
+void vae_encode_set(real *mu /* (n, latent) */, vae_model *m,
+                    const data_set *set)
+{
+    const vae_config *c = &m->cfg;
+    int D = c->x_dim, L = c->latent, C = c->cond_dim;
+    int cap = vae_min(VAE_EVAL_ROWS, set->n);
+    vae_acts a;
+    vae_acts_alloc(&a, c, cap);
+    real *cond = vae_alloc((size_t)cap * C);     /* (cap, C) */
+    for (int i = 0; i < set->n; i += cap) {
+        int B = vae_min(cap, set->n - i);
+        if (C > 0)
+            vae_onehot(cond, set->y + i, B, C);
+        vae_encode(&a, m, set->x + (size_t)i * D, C ? cond : NULL, B);
+        memcpy(mu + (size_t)i * L, a.mu, sizeof(real) * (size_t)B * L);
+    }
+    vae_acts_free(&a);
+    free(cond);
+}
+
+//> ch07-active-units
+/* Per latent dimension u: the average KL (2.9) over the set, and the
+ * activity Cov_x(E_q[z_u]) of (7.13), the variance over images of the
+ * posterior mean. A unit the decoder ignores keeps q(z_u|x) = N(0, 1)
+ * for every x: its mean does not move, its KL is 0. */
+int vae_latent_stats(double *kl, double *activity, vae_model *m,
+                     const data_set *set)
+{
+    const vae_config *c = &m->cfg;
+    int D = c->x_dim, L = c->latent, C = c->cond_dim;
+    int cap = vae_min(VAE_EVAL_ROWS, set->n);
+    vae_acts a;
+    vae_acts_alloc(&a, c, cap);
+    real *cond = vae_alloc((size_t)cap * C);     /* (cap, C) */
+    num_stats *mean = calloc((size_t)L, sizeof *mean);
+    if (!mean)
+        cli_die(1, "out of memory");
+    for (int j = 0; j < L; j++)
+        kl[j] = 0;
+    for (int i = 0; i < set->n; i += cap) {
+        int B = vae_min(cap, set->n - i);
+        if (C > 0)
+            vae_onehot(cond, set->y + i, B, C);
+        vae_encode(&a, m, set->x + (size_t)i * D, C ? cond : NULL, B);
+        for (int b = 0; b < B; b++)
+            for (int j = 0; j < L; j++) {
+                size_t at = (size_t)b * L + j;
+                kl[j] += kl_std_normal_term(a.mu[at], a.logvar[at]);
+                num_stats_add(&mean[j], a.mu[at]);
+            }
+    }
+    int active = 0;
+    for (int j = 0; j < L; j++) {
+        kl[j] /= set->n;
+        activity[j] = num_stats_var(&mean[j]);
+        active += activity[j] > 0.01;
+    }
+    vae_acts_free(&a);
+    free(cond);
+    free(mean);
+    return active;
+}
+//< ch07-active-units
+
+void vae_decode_images(real *images /* (n, x_dim) */, vae_model *m,
+                       const real *z, const real *cond, int n)
+{
+    const vae_config *c = &m->cfg;
+    int D = c->x_dim, L = c->latent, C = c->cond_dim;
+    int cap = vae_min(VAE_EVAL_ROWS, n);
+    vae_acts a;
+    vae_acts_alloc(&a, c, cap);
+    for (int i = 0; i < n; i += cap) {
+        int B = vae_min(cap, n - i);
+        vae_decode(&a, m, z + (size_t)i * L,
+                   C ? cond + (size_t)i * C : NULL, B);
+        nn_sigmoid_forward(images + (size_t)i * D, a.logits, B * D);
+    }
+    vae_acts_free(&a);
+}
+
+void vae_sample_prior(real *images /* (n, x_dim) */, vae_model *m,
+                      const real *cond, int n, rng *r)
+{
+    real *z = vae_alloc((size_t)n * m->cfg.latent);   /* (n, latent) */
+    vae_draw_eps(z, n * m->cfg.latent, r);
+    vae_decode_images(images, m, z, cond, n);
+    free(z);
+}

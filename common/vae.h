@@ -1,0 +1,278 @@
+/* vae.h -- the variational autoencoder of chapters 7 and 8: the model,
+ * its objective (the negative ELBO) with forward and backward passes,
+ * training, evaluation, and the flags both chapters share.
+ *
+ * The model is the standard MNIST VAE of pytorch/examples (vae/main.py),
+ * with an optional condition c (chapter 8's one-hot label) concatenated
+ * to the encoder's and the decoder's inputs:
+ *
+ *     encoder  [x, c] (x_dim + cond_dim) -> hidden, ReLU
+ *              hidden -> mu (latent),  hidden -> log sigma^2 (latent)
+ *     sample   z = mu + exp(logvar / 2) * eps           (7.5)
+ *     decoder  [z, c] (latent + cond_dim) -> hidden, ReLU
+ *              hidden -> x_dim logits
+ *
+ * cond_dim is 0 for the plain VAE. The decoder's logits a give each
+ * pixel a Bernoulli probability sigmoid(a) (7.7), or a Gaussian mean
+ * sigmoid(a) with a standard deviation sigma, fixed or learned (7.8).
+ *
+ * A batch goes through three calls, as in llm.c: vae_forward (the
+ * network, at a given eps), vae_loss (the -ELBO and, for training, its
+ * gradient at the network's outputs) and vae_backward (the gradient of
+ * every parameter). All buffers of a batch live in a vae_acts. */
+#ifndef VAE_H
+#define VAE_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "cli.h"
+#include "data.h"
+#include "nn.h"
+#include "real.h"
+#include "rng.h"
+
+/* ---- the model ---------------------------------------------------------- */
+
+typedef enum {
+    VAE_BERNOULLI,      /* p(x|z) = prod_i Bern(x_i; sigmoid(a_i)), (7.7) */
+    VAE_GAUSSIAN        /* p(x|z) = prod_i N(x_i; sigmoid(a_i), sigma^2) */
+} vae_decoder;
+
+/* What the model looks like: sizes and the decoder's likelihood. */
+typedef struct {
+    int x_dim;          /* pixels per image (784) */
+    int cond_dim;       /* width of the condition c: 0, or 10 (chapter 8) */
+    int hidden;         /* width of both hidden layers (400) */
+    int latent;         /* dimensions of z (20) */
+    vae_decoder decoder;
+    double sigma;       /* Gaussian: the fixed sigma, or the starting one */
+    bool learn_sigma;   /* Gaussian: one log sigma shared by all pixels,
+                           trained with the weights */
+} vae_config;
+
+typedef struct {
+    vae_config cfg;
+    nn_params params;   /* every trained number, in one block */
+    nn_dense enc;       /* (x_dim + cond_dim) -> hidden; fc1 in PyTorch */
+    nn_dense enc_mu;    /* hidden -> latent; fc21 */
+    nn_dense enc_logvar;/* hidden -> latent; fc22 */
+    nn_dense dec;       /* (latent + cond_dim) -> hidden; fc3 */
+    nn_dense dec_out;   /* hidden -> x_dim logits; fc4 */
+    real *log_sigma;    /* (1) Gaussian decoder: in the block if learned,
+                           else &fixed_log_sigma */
+    real *d_log_sigma;  /* (1) its gradient, NULL if fixed */
+    real fixed_log_sigma;
+} vae_model;
+
+/* Declares, allocates and initialises the model: every layer drawn as
+ * torch.nn.Linear draws it (NN_INIT_PYTORCH), log sigma = log cfg.sigma. */
+void vae_init(vae_model *m, vae_config cfg, rng *r);
+void vae_free(vae_model *m);
+
+/* The checkpoint tag: the chapter's name and the decoder, e.g.
+ * "ch07_vae bernoulli" or "ch07_vae gaussian s=0.1"; sizes show up as
+ * shape mismatches. out has NN_TAG_MAX bytes. */
+void vae_tag(char *out, const char *chapter, const vae_config *cfg);
+
+/* ---- one batch: buffers, forward, loss, backward ------------------------ */
+
+typedef struct {
+    int cap;            /* rows allocated */
+    real *enc_in;       /* (cap, x_dim + cond_dim) [x, c]; cond_dim > 0 */
+    real *h;            /* (cap, hidden) encoder hidden, after ReLU */
+    real *mu;           /* (cap, latent) */
+    real *logvar;       /* (cap, latent) log sigma^2 */
+    real *z;            /* (cap, latent) */
+    real *dec_in;       /* (cap, latent + cond_dim) [z, c]; cond_dim > 0 */
+    real *g;            /* (cap, hidden) decoder hidden, after ReLU */
+    real *logits;       /* (cap, x_dim) */
+    real *mean;         /* (cap, x_dim) sigmoid(logits), the Gaussian's
+                           mean; vae_nll fills it */
+    /* gradients of the loss, of the same shapes; d_h_in and d_g_in are
+       at the hidden layers' inputs to the ReLU */
+    real *d_h_in, *d_h, *d_mu, *d_logvar, *d_z, *d_dec_in, *d_g_in, *d_g;
+    real *d_logits, *d_mean;
+} vae_acts;
+
+/* Allocates (zeroed) the buffers of a batch of up to cap rows; the
+ * condition's buffers only when cfg->cond_dim > 0. */
+void vae_acts_alloc(vae_acts *a, const vae_config *cfg, int cap);
+void vae_acts_free(vae_acts *a);
+
+/* The sums over a batch of the two terms of the -ELBO (7.9), in nats:
+ * the reconstruction -log p(x|z) and KL(q(z|x) || N(0, I)). */
+typedef struct {
+    double nll, kl;
+} vae_terms;
+
+/* Reparameterization (7.5): z = mu + exp(logvar / 2) * eps, n values. */
+void vae_reparam_forward(real *z, const real *mu, const real *logvar,
+                         const real *eps, int n);
+
+/* Its backward pass (7.6): dmu += dz and
+ * dlogvar += dz * eps * exp(logvar / 2) / 2. */
+void vae_reparam_backward(real *dmu, real *dlogvar, const real *dz,
+                          const real *logvar, const real *eps, int n);
+
+/* The encoder: mu and logvar of q(z|x, c) for B rows into a. cond is
+ * (B, cond_dim), NULL when cond_dim is 0. */
+void vae_encode(vae_acts *a, const vae_model *m, const real *x,
+                const real *cond, int B);
+
+/* The decoder: the logits of p(x|z, c) for B rows of z (B, latent) into
+ * a->logits (z may be a->z). */
+void vae_decode(vae_acts *a, const vae_model *m, const real *z,
+                const real *cond, int B);
+
+/* The whole network at a given eps (B, latent): encode, reparameterize
+ * (7.5), decode. */
+void vae_forward(vae_acts *a, const vae_model *m, const real *x,
+                 const real *cond, const real *eps, int B);
+
+/* -log p(x|z) of each of the B rows decoded in a, (7.7) or (7.8), into
+ * nll (B) if not NULL; returns their sum. With `grad`, adds `scale`
+ * times the gradient of the sum into a->d_logits and the model's
+ * d_log_sigma (if learned). */
+double vae_nll(vae_acts *a, vae_model *m, const real *x, int B,
+               double *nll, double scale, bool grad);
+
+/* The -ELBO of a batch after vae_forward: both terms summed over the
+ * rows. With `grad`, also sets a->d_logits, d_mu, d_logvar to the
+ * gradient of (nll + beta kl) / B, the objective (7.9), per image, and
+ * adds that of a learned log sigma into the block: zero the block's
+ * gradient (nn_params_zero_grad) before this call. */
+vae_terms vae_loss(vae_acts *a, vae_model *m, const real *x, int B,
+                   double beta, bool grad);
+
+/* Adds the gradient of every weight, from the gradients vae_loss left
+ * in a, into m->params.grad. x and eps are those of the forward pass. */
+void vae_backward(vae_acts *a, vae_model *m, const real *x,
+                  const real *eps, int B);
+
+/* ---- the flags and options chapters 7 and 8 share ---------------------- */
+
+typedef struct {
+    const char *data;       /* folder with the MNIST-named IDX files */
+    int train_size;         /* first N training images (0: all) */
+    int test_size;          /* first N test images (0: all) */
+    int latent, hidden;
+    const char *decoder;    /* "bernoulli" | "gaussian" */
+    const char *sigma;      /* Gaussian sigma: a number, or "learned" */
+    bool binarize;          /* dynamic binarization of the pixels */
+    int epochs, batch;
+    double lr;
+    double beta;            /* weight of the KL term, (7.9) */
+    int warmup;             /* epochs over which beta ramps up from 0 */
+    int eval_samples;       /* eps draws for the final test -ELBO */
+    int iw;                 /* samples K of the importance-weighted bound */
+    int threads;            /* for the matrix products; 0: one per core */
+    int seed;
+    const char *out;
+    const char *load;       /* checkpoint to evaluate instead of training */
+} vae_options;
+
+enum { VAE_NFLAGS = 19 };
+
+/* Fills flags[0 .. VAE_NFLAGS-1] with the shared flags, each pointing
+ * into o (whose values are the defaults --help prints); returns
+ * VAE_NFLAGS. The chapter appends its own flags and calls cli_parse. */
+int vae_flags(cli_flag *flags, vae_options *o);
+
+/* The model's configuration from the parsed options, for images of
+ * x_dim pixels and a condition of cond_dim; exits (status 2, naming the
+ * flag) on a --sigma that is neither a positive number nor "learned". */
+vae_config vae_options_config(const vae_options *o, int x_dim,
+                              int cond_dim);
+
+/* ---- training ----------------------------------------------------------- */
+
+/* The condition of a batch: row b is the one-hot code of label[b]. */
+void vae_onehot(real *cond /* (B, classes) */,
+                const unsigned char *label /* (B) */, int B, int classes);
+
+/* Replaces each pixel x by a draw of Bernoulli(x): binarization. */
+void vae_binarize(real *x, int n, rng *r);
+
+/* One Adam step (with its learning rate in adam) on a batch of B
+ * images x (B, x_dim), conditions cond (B, cond_dim) or NULL, at the
+ * noise eps (B, latent): the -ELBO (7.9) at this beta and its gradient,
+ * then the update. Returns the batch's terms; if their weighted sum is
+ * not finite the step is not taken. */
+vae_terms vae_train_step(vae_model *m, vae_acts *a, const nn_adam *adam,
+                         const real *x, const real *cond,
+                         const real *eps, int B, double beta);
+
+/* One epoch's averages, nats per image. */
+typedef struct {
+    double train_nll, train_kl;   /* at the beta of each step */
+    double test_nll, test_kl;     /* one eps draw per test image */
+    double beta;                  /* beta at the end of the epoch */
+    double seconds;               /* training time of the epoch */
+} vae_epoch;
+
+/* What vae_train did. */
+typedef struct {
+    int epochs_done;        /* complete epochs */
+    bool interrupted;       /* stopped by SIGINT after a finished batch */
+    long steps;             /* Adam steps taken */
+    double train_seconds;   /* summed over the epochs, evaluation excluded */
+    vae_epoch *history;     /* (epochs_done) */
+} vae_run;
+
+/* Trains for o->epochs epochs of shuffled minibatches with Adam (lr),
+ * beta ramped over o->warmup epochs, pixels binarized afresh each epoch
+ * if o->binarize, the condition one-hot labels if cond_dim > 0. Prints a
+ * line per epoch (train and test -ELBO with its two terms, seconds,
+ * ETA). A NaN or infinite loss ends the program with a message naming
+ * the step (exit 1), before anything is written. While it runs, SIGINT
+ * (Ctrl-C) stops it after the current batch (run.interrupted); a second
+ * one kills as usual. Free run.history. */
+vae_run vae_train(vae_model *m, const data_set *train,
+                  const data_set *test, const vae_options *o, rng *r);
+
+/* Writes dir/loss.tsv, one row per epoch of the run. */
+void vae_write_history(const vae_run *run, const char *dir);
+
+/* ---- evaluation --------------------------------------------------------- */
+
+/* The -ELBO on a set, nats per image, each image with `samples` eps
+ * draws and the KL in closed form; the terms are averages too. */
+vae_terms vae_evaluate(vae_model *m, const data_set *set, int samples,
+                       rng *r);
+
+/* The importance-weighted bounds (7.11) on a set: for each k[j]
+ * (nk of them, each <= samples), bound[j] = the average over images of
+ * L_k, itself averaged over the samples / k disjoint groups of k of the
+ * `samples` draws per image. L_1 is the ELBO with a sampled KL. Each
+ * image is encoded once; its draws are decoded in large batches. */
+void vae_iw_bounds(double *bound /* (nk) */, vae_model *m,
+                   const data_set *set, const int *k, int nk, int samples,
+                   rng *r);
+
+/* log w = log p(x|z) + log p(z) - log q(z|x), (7.12), for one draw
+ * z = mu + sigma eps, given -log p(x|z) = nll. */
+double vae_log_weight(double nll, const real *eps, const real *logvar,
+                      const real *z, int latent);
+
+/* The posterior means on a set: mu (n, latent), labels as they are. */
+void vae_encode_set(real *mu /* (n, latent) */, vae_model *m,
+                    const data_set *set);
+
+/* Per latent dimension over a set: the average KL (kl, (latent)) and the
+ * activity Cov_x(E_q[z_u]) (7.13) (activity, (latent)). Returns the
+ * number of active units, those with activity > 0.01. */
+int vae_latent_stats(double *kl, double *activity, vae_model *m,
+                     const data_set *set);
+
+/* Means of p(x|z) for n rows of z (n, latent): the images a decoder
+ * draws (cond (n, cond_dim) or NULL). */
+void vae_decode_images(real *images /* (n, x_dim) */, vae_model *m,
+                       const real *z, const real *cond, int n);
+
+/* Samples from the model: n codes z ~ N(0, I), the prior of (7.1),
+ * decoded to the means of p(x|z, c) (cond (n, cond_dim) or NULL). */
+void vae_sample_prior(real *images /* (n, x_dim) */, vae_model *m,
+                      const real *cond, int n, rng *r);
+
+#endif

@@ -1,0 +1,153 @@
+/* gradcheck_ch07_vae.c -- the gradient of the whole -ELBO (7.9) of
+ * common/vae.c with respect to every parameter, at a fixed eps, against
+ * central finite differences, in double (the Makefile compiles
+ * gradcheck_* with -DREAL_IS_DOUBLE). Every decoder: Bernoulli on grey
+ * and on binarized pixels, Gaussian with a fixed and with a learned
+ * sigma; without and with a condition (chapter 8's CVAE). */
+#include <math.h>
+#include <string.h>
+
+#include "vae.h"
+
+#include "check.h"
+
+/* As in gradcheck_nn.c: a central difference with h = 1e-5 errs by
+ * h^2 f'''/6 + 1e-16 |f| / h, below 1e-9 for these small losses (|f| <
+ * 100); a gradient is judged relative to max(|analytic|, |numeric|,
+ * FLOOR), so tiny entries must agree to 1e-8 absolutely. */
+static const double H = 1e-5, TOL = 1e-6, FLOOR = 1e-2;
+
+enum { D = 10, HID = 6, L = 3, B = 4, C = 3 };
+
+typedef struct {
+    vae_model m;
+    vae_acts a;
+    real x[B * D], cond[B * C], eps[B * L];
+    double beta;
+} vae_case;
+
+/* The objective: (nll + beta kl) / B at the case's fixed eps. */
+static double objective(vae_case *v)
+{
+    const real *cond = v->m.cfg.cond_dim ? v->cond : NULL;
+    vae_forward(&v->a, &v->m, v->x, cond, v->eps, B);
+    vae_terms t = vae_loss(&v->a, &v->m, v->x, B, v->beta, false);
+    return (t.nll + v->beta * t.kl) / B;
+}
+
+/* The worst relative error over all parameters of the block; *where
+ * gets the index of the worst one. */
+static double worst_error(vae_case *v, size_t *where)
+{
+    nn_params *p = &v->m.params;
+    double worst = 0;
+    for (size_t i = 0; i < p->count; i++) {
+        real saved = p->value[i];
+        p->value[i] = saved + H;
+        double up = objective(v);
+        p->value[i] = saved - H;
+        double down = objective(v);
+        p->value[i] = saved;
+        double numeric = (up - down) / (2 * H);
+        double scale = fmax(fmax(fabs(numeric), fabs(p->grad[i])), FLOOR);
+        double err = fabs(numeric - p->grad[i]) / scale;
+        if (err > worst) {
+            worst = err;
+            *where = i;
+        }
+    }
+    return worst;
+}
+
+/* The analytic gradient: forward, loss with its gradient, backward. */
+static void analytic(vae_case *v)
+{
+    const real *cond = v->m.cfg.cond_dim ? v->cond : NULL;
+    nn_params_zero_grad(&v->m.params);
+    vae_forward(&v->a, &v->m, v->x, cond, v->eps, B);
+    vae_loss(&v->a, &v->m, v->x, B, v->beta, true);
+    vae_backward(&v->a, &v->m, v->x, v->eps, B);
+}
+
+static void check_case(const char *label, vae_decoder decoder,
+                       bool learn_sigma, int cond_dim, bool binary,
+                       uint64_t seed)
+{
+    static vae_case v;   /* the model must not move once declared */
+    rng r;
+    rng_seed(&r, seed);
+    vae_config cfg = {D, cond_dim, HID, L, decoder, 0.3, learn_sigma};
+    vae_init(&v.m, cfg, &r);
+    vae_acts_alloc(&v.a, &cfg, B);
+    if (learn_sigma)
+        *v.m.log_sigma = (real)log(0.4);
+    for (int i = 0; i < B * D; i++) {
+        double u = rng_uniform(&r);
+        v.x[i] = (real)(binary ? u < 0.5 : u);
+    }
+    for (int i = 0; i < B * L; i++)
+        v.eps[i] = (real)rng_normal(&r);
+    unsigned char digit[B] = {0, 2, 1, 2};
+    vae_onehot(v.cond, digit, B, C);
+    v.beta = 0.7;   /* a beta other than 1 catches a missing factor */
+
+    analytic(&v);
+    size_t where = 0;
+    double worst = worst_error(&v, &where);
+    char name[200];
+    snprintf(name, sizeof name, "%s: d(-ELBO)/d(all %zu parameters) vs "
+             "finite differences (worst %.1e)", label, v.m.params.count,
+             worst);
+    CHECK_LE(name, worst, TOL);
+
+    /* The check can fail: the largest gradient entry off by 1e-5. */
+    nn_params *p = &v.m.params;
+    size_t big = 0;
+    for (size_t i = 1; i < p->count; i++)
+        if (fabs(p->grad[i]) > fabs(p->grad[big]))
+            big = i;
+    p->grad[big] *= 1 + 1e-5;
+    snprintf(name, sizeof name, "%s: a gradient off by 1e-5 is caught",
+             label);
+    CHECK_GE(name, worst_error(&v, &where), 5e-6);
+
+    vae_acts_free(&v.a);
+    vae_free(&v.m);
+}
+
+int main(void)
+{
+    check_case("bernoulli, grey pixels", VAE_BERNOULLI, false, 0, false,
+               1);
+    check_case("bernoulli, binarized pixels", VAE_BERNOULLI, false, 0,
+               true, 2);
+    check_case("gaussian, fixed sigma", VAE_GAUSSIAN, false, 0, false, 3);
+    check_case("gaussian, learned sigma", VAE_GAUSSIAN, true, 0, false, 4);
+    check_case("bernoulli with a condition (CVAE)", VAE_BERNOULLI, false,
+               C, false, 5);
+    check_case("gaussian, learned sigma, with a condition", VAE_GAUSSIAN,
+               true, C, false, 6);
+
+    /* The sampling step alone, (7.6): d/dlogvar of sum_i c_i z_i. */
+    real mu[3] = {0.3, -1.2, 2.0}, lv[3] = {-0.5, 0.8, -3.0};
+    real eps[3] = {1.1, -0.4, 0.7}, z[3], dmu[3] = {0}, dlv[3] = {0};
+    real c[3] = {0.9, -1.3, 0.5};
+    vae_reparam_backward(dmu, dlv, c, lv, eps, 3);
+    double worst = 0;
+    for (int i = 0; i < 3; i++) {
+        real saved = lv[i];
+        lv[i] = saved + H;
+        vae_reparam_forward(z, mu, lv, eps, 3);
+        double up = c[0] * z[0] + c[1] * z[1] + c[2] * z[2];
+        lv[i] = saved - H;
+        vae_reparam_forward(z, mu, lv, eps, 3);
+        double down = c[0] * z[0] + c[1] * z[1] + c[2] * z[2];
+        lv[i] = saved;
+        worst = fmax(worst, fabs((up - down) / (2 * H) - dlv[i]) /
+                                fmax(fabs(dlv[i]), FLOOR));
+        worst = fmax(worst, fabs(dmu[i] - c[i]));
+    }
+    CHECK_LE("reparameterization backward (7.6) vs finite differences",
+             worst, TOL);
+    return check_summary();
+}

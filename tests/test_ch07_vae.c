@@ -1,0 +1,347 @@
+/* test_ch07_vae.c -- chapter 7's numbers against independent ones: the
+ * KL term is chapter 2's function (2.9); the sampling step (7.5) gives
+ * Var z = sigma^2 and the Keras line sigma^4 (Monte Carlo within 4
+ * standard errors); the lecture's penalty is 2 KL with s as a
+ * log-variance; the importance-weighted bounds (7.11) of a tiny model
+ * with a 1-D latent rise with k towards log p(x) computed by quadrature;
+ * active units (7.13) and KL per dimension on a model with a dead
+ * dimension. Includes the chapter (llm.c style) to reach its functions. */
+#define TESTING
+#include "../chapters/ch07_vae.c"
+
+#include <stdlib.h>
+
+#include "../tests/check.h"
+#include "loss.h"
+
+/* ---- the KL term of the -ELBO is chapter 2's kl_std_normal_term ---- */
+
+static void check_kl_term(void)
+{
+    enum { B = 5, LAT = 4 };
+    static vae_model m;
+    rng r;
+    rng_seed(&r, 7);
+    vae_config cfg = {6, 0, 3, LAT, VAE_BERNOULLI, 1, false};
+    vae_init(&m, cfg, &r);
+    vae_acts a;
+    vae_acts_alloc(&a, &cfg, B);
+    real x[B * 6];
+    for (int i = 0; i < B * 6; i++)
+        x[i] = (real)rng_uniform(&r);
+    for (int i = 0; i < B * LAT; i++) {
+        a.mu[i] = (real)(2 * rng_normal(&r));
+        a.logvar[i] = (real)(3 * rng_normal(&r));
+    }
+    vae_decode(&a, &m, a.mu, NULL, B);
+    double beta = 0.3;
+    nn_params_zero_grad(&m.params);
+    vae_terms t = vae_loss(&a, &m, x, B, beta, true);
+    double want = 0, worst = 0;
+    for (int i = 0; i < B * LAT; i++) {
+        want += kl_std_normal_term(a.mu[i], a.logvar[i]);
+        double dmu, dlv;
+        kl_std_normal_term_grad(a.mu[i], a.logvar[i], &dmu, &dlv);
+        worst = fmax(worst, fabs(a.d_mu[i] - (real)(beta / B * dmu)));
+        worst = fmax(worst, fabs(a.d_logvar[i] - (real)(beta / B * dlv)));
+    }
+    CHECK("the -ELBO's KL term is the sum of kl_std_normal_term (2.9), "
+          "bit for bit", t.kl == want);
+    CHECK_LE("its gradient is beta/B times kl_std_normal_term_grad (2.10)",
+             worst, 0);
+    vae_acts_free(&a);
+    vae_free(&m);
+}
+
+/* ---- the sampling step and the notes' versions of it ---- */
+
+static void check_reparam(void)
+{
+    /* The sample variance of n normal draws has standard error
+     * s^2 sqrt(2 / (n - 1)); a 4-SE miss has probability 6e-5. */
+    rng r;
+    rng_seed(&r, 11);
+    const int n = 200000;
+    const double lvs[] = {-3.5, -1.0, 0.0, 1.2};
+    for (int i = 0; i < 4; i++) {
+        double lv = lvs[i], s2 = exp(lv), s4 = exp(2 * lv);
+        char name[120];
+        snprintf(name, sizeof name, "(7.5): Var z = sigma^2 at log "
+                 "sigma^2 = %g", lv);
+        CHECK_NEAR(name, reparam_sample_variance(lv, false, n, &r), s2,
+                   4 * s2 * sqrt(2.0 / (n - 1)));
+        snprintf(name, sizeof name, "Keras line: Var z = sigma^4 at log "
+                 "sigma^2 = %g", lv);
+        CHECK_NEAR(name, reparam_sample_variance(lv, true, n, &r), s4,
+                   4 * s4 * sqrt(2.0 / (n - 1)));
+    }
+    /* Note 001's penalty: 2 KL with s read as a log-variance, not the KL
+     * of the noise e^s * e it is used with (log-variance 2s). */
+    double worst = 0;
+    for (double m = -2; m <= 2; m += 0.5)
+        for (double s = -3; s <= 2; s += 0.25)
+            worst = fmax(worst, fabs(lecture_penalty(m, s) -
+                                     2 * kl_std_normal_term(m, s)));
+    CHECK_LE("lecture penalty = 2 KL(N(m, e^s) || N(0,1)) on a grid",
+             worst, 1e-12);
+    CHECK("... and not KL(N(m, e^2s) || N(0,1)) of its noise e^s",
+          fabs(lecture_penalty(0.5, -1) - kl_std_normal_term(0.5, -2))
+              > 0.05);
+    CHECK_NEAR("both vanish only at m = 0, s = 0",
+               lecture_penalty(0, 0) + kl_std_normal_term(0, 0), 0, 0);
+}
+
+/* ---- importance-weighted bounds against quadrature ---- */
+
+/* A tiny VAE with a 1-D latent: p(x) = integral p(x|z) N(z; 0, 1) dz
+ * is then a 1-D integral that quadrature computes to 1e-6 (the network
+ * computes in float: its rounding noise, 1e-7, is the floor), and so
+ * are the ELBO and the variances of the Monte Carlo estimates. */
+enum { TD = 6, TH = 5, TN = 3 };
+static const double Q_MU = 0.5, Q_VAR = 1.5;   /* q(z|x) for every x */
+
+typedef struct {
+    vae_model *m;
+    vae_acts *a;
+    const real *x;      /* (TD) */
+    int what;           /* which integrand, see tiny_integrand */
+    double shift;       /* subtracted from the log so exp stays finite */
+} tiny_ctx;
+
+static double log_px_given_z(tiny_ctx *c, double z)
+{
+    real zr = (real)z;
+    vae_decode(c->a, c->m, &zr, NULL, 1);
+    return -vae_nll(c->a, c->m, c->x, 1, NULL, 0, false);
+}
+
+static double log_normal(double z, double mu, double var)
+{
+    return -0.5 * (z - mu) * (z - mu) / var - 0.5 * log(2 * M_PI * var);
+}
+
+/* 0: p(x|z) p(z) e^-shift;  1, 2: q(z) log w and q(z) (log w)^2 with
+ * log w = log p(x|z) + log p(z) - log q(z);  3, 4: q(z) log p(x|z) and
+ * q(z) (log p(x|z))^2. */
+static double tiny_integrand(double z, void *ctx)
+{
+    tiny_ctx *c = ctx;
+    double lpxz = log_px_given_z(c, z), lpz = log_normal(z, 0, 1);
+    double lq = log_normal(z, Q_MU, Q_VAR), lw = lpxz + lpz - lq;
+    switch (c->what) {
+    case 0: return exp(lpxz + lpz - c->shift);
+    case 1: return exp(lq) * lw;
+    case 2: return exp(lq) * lw * lw;
+    case 3: return exp(lq) * lpxz;
+    default: return exp(lq) * lpxz * lpxz;
+    }
+}
+
+static double tiny_integral(tiny_ctx *c, int what)
+{
+    c->what = what;
+    return num_integrate(tiny_integrand, c, -20, 20, 1e-12, 1e-6).value;
+}
+
+static void check_iw_bounds(void)
+{
+    static vae_model m;
+    rng r;
+    rng_seed(&r, 3);
+    vae_config cfg = {TD, 0, TH, 1, VAE_BERNOULLI, 1, false};
+    vae_init(&m, cfg, &r);
+    /* Scale the decoder up so p(x|z) depends strongly on z, and fix
+     * q(z|x) = N(0.5, 1.5), unlike the posterior. */
+    for (int i = 0; i < TH; i++)
+        m.dec.w[i] *= 6;
+    for (int i = 0; i < TD * TH; i++)
+        m.dec_out.w[i] *= 3;
+    memset(m.enc_mu.w, 0, sizeof(real) * TH);
+    memset(m.enc_logvar.w, 0, sizeof(real) * TH);
+    m.enc_mu.b[0] = (real)Q_MU;
+    m.enc_logvar.b[0] = (real)log(Q_VAR);
+    real x[TN * TD];
+    unsigned char y[TN] = {0};
+    for (int i = 0; i < TN * TD; i++)
+        x[i] = (real)rng_uniform(&r);
+    data_set set = {TN, 1, TD, TD, x, y};
+
+    /* By quadrature, averaged over the TN images: log p(x), the ELBO,
+     * and the variances of one draw of log w and of log p(x|z). */
+    vae_acts a;
+    vae_acts_alloc(&a, &cfg, 1);
+    double log_px = 0, elbo = 0, var_lw = 0, var_rec = 0;
+    double kl = kl_std_normal_term(Q_MU, log(Q_VAR));
+    for (int i = 0; i < TN; i++) {
+        tiny_ctx c = {&m, &a, x + i * TD, 0, 0};
+        c.shift = log_px_given_z(&c, 0.0) + log_normal(0.0, 0, 1);
+        log_px += (c.shift + log(tiny_integral(&c, 0))) / TN;
+        double e1 = tiny_integral(&c, 1), e2 = tiny_integral(&c, 2);
+        double r1 = tiny_integral(&c, 3), r2 = tiny_integral(&c, 4);
+        elbo += (r1 - kl) / TN;
+        CHECK_NEAR("E_q[log w] = E_q[log p(x|z)] - KL (7.3), by "
+                   "quadrature", e1, r1 - kl, 1e-5);
+        var_lw += (e2 - e1 * e1) / TN;
+        var_rec += (r2 - r1 * r1) / TN;
+    }
+    vae_acts_free(&a);
+
+    enum { S = 20000 };
+    int ks[4] = {1, 10, 100, S};
+    double bound[4];
+    vae_iw_bounds(bound, &m, &set, ks, 4, S, &r);
+    vae_terms t = vae_evaluate(&m, &set, S, &r);
+    printf("by quadrature: log p(x) %.6f, ELBO %.6f; L_1 %.6f, L_10 %.6f,"
+           " L_100 %.6f, L_%d %.6f; -(-ELBO) %.6f\n", log_px, elbo,
+           bound[0], bound[1], bound[2], S, bound[3], -(t.nll + t.kl));
+    CHECK("L_1 < L_10 < L_100 < L_20000 (7.11)", bound[0] < bound[1] &&
+          bound[1] < bound[2] && bound[2] < bound[3]);
+    /* log w has a spread below 1 here: the estimate of log p(x) from
+     * 20000 draws errs by about sd(w)/E(w)/sqrt(20000) < 0.01. */
+    CHECK_NEAR("L_20000 = log p(x) by quadrature", bound[3], log_px, 0.02);
+    CHECK("L_100 falls short of log p(x) (a bound)", bound[2] < log_px);
+    CHECK("the ELBO falls short of log p(x) by KL(q || p(z|x)) > 0",
+          elbo < log_px - 0.1);
+    /* Both Monte Carlo estimates of the ELBO average TN * S draws, with
+     * standard errors from the variances above. */
+    CHECK_NEAR("L_1 (sampled KL) = the ELBO by quadrature, within 4 SE",
+               bound[0], elbo, 4 * sqrt(var_lw / (TN * (double)S)));
+    CHECK_NEAR("vae_evaluate (closed-form KL) = the ELBO, within 4 SE",
+               -(t.nll + t.kl), elbo, 4 * sqrt(var_rec / (TN * (double)S)));
+    CHECK("the closed-form KL has the smaller spread", var_rec < var_lw);
+    vae_free(&m);
+}
+
+/* ---- active units and KL per dimension ---- */
+
+static void check_latent_stats(void)
+{
+    enum { N = 300, LAT = 3 };
+    static vae_model m;
+    rng r;
+    rng_seed(&r, 5);
+    vae_config cfg = {8, 0, 6, LAT, VAE_BERNOULLI, 1, false};
+    vae_init(&m, cfg, &r);
+    /* dimension 2 is dead: mu = 0 and logvar = 0 for every x */
+    for (int i = 0; i < 6; i++) {
+        m.enc_mu.w[1 * 6 + i] = 0;
+        m.enc_logvar.w[1 * 6 + i] = 0;
+    }
+    m.enc_mu.b[1] = 0;
+    m.enc_logvar.b[1] = 0;
+    for (int i = 0; i < 6 * 8; i++)
+        m.enc.w[i] *= 4;    /* make the live ones vary */
+    real *x = malloc(sizeof(real) * N * 8);
+    unsigned char *y = calloc(N, 1);
+    for (int i = 0; i < N * 8; i++)
+        x[i] = (real)rng_uniform(&r);
+    data_set set = {N, 1, 8, 8, x, y};
+    double kl[LAT], activity[LAT];
+    int active = vae_latent_stats(kl, activity, &m, &set);
+
+    /* independently: the mean KL and the variance of mu, from the mus */
+    real *mu = malloc(sizeof(real) * N * LAT);
+    vae_encode_set(mu, &m, &set);
+    vae_acts a;
+    vae_acts_alloc(&a, &cfg, N);
+    vae_encode(&a, &m, x, NULL, N);
+    for (int j = 0; j < LAT; j++) {
+        double mean = 0, sq = 0, klsum = 0;
+        for (int i = 0; i < N; i++)
+            mean += mu[i * LAT + j] / N;
+        for (int i = 0; i < N; i++) {
+            double d = mu[i * LAT + j] - mean;
+            sq += d * d / (N - 1);
+            double v = exp(a.logvar[i * LAT + j]);
+            klsum += 0.5 * (mu[i * LAT + j] * mu[i * LAT + j] + v - 1 -
+                            log(v)) / N;
+        }
+        char name[80];
+        snprintf(name, sizeof name, "activity of dimension %d = Var mu",
+                 j + 1);
+        CHECK_REL(name, activity[j], sq, 1e-9, 1e-12);
+        snprintf(name, sizeof name, "KL of dimension %d = mean of (1.7)",
+                 j + 1);
+        CHECK_REL(name, kl[j], klsum, 1e-5, 1e-9);
+    }
+    CHECK("the dead dimension has activity 0 and KL 0",
+          activity[1] == 0 && kl[1] == 0);
+    CHECK("2 active units of 3", active == 2);
+    vae_acts_free(&a);
+    free(mu);
+    free(x);
+    free(y);
+    vae_free(&m);
+}
+
+/* ---- small parts ---- */
+
+static void check_parts(void)
+{
+    rng r;
+    rng_seed(&r, 9);
+    enum { N = 100000 };
+    real *x = malloc(sizeof(real) * N);
+    for (int i = 0; i < N; i++)
+        x[i] = 0.3f;
+    vae_binarize(x, N, &r);
+    double ones = 0;
+    int binary = 1;
+    for (int i = 0; i < N; i++) {
+        ones += x[i];
+        binary &= x[i] == 0 || x[i] == 1;
+    }
+    CHECK("binarized pixels are 0 or 1", binary);
+    CHECK_NEAR("binarized 0.3 is 1 with probability 0.3 (4 SE)", ones / N,
+               0.3, 4 * sqrt(0.3 * 0.7 / N));
+    free(x);
+
+    real cond[3 * 4];
+    unsigned char label[3] = {2, 0, 3};
+    vae_onehot(cond, label, 3, 4);
+    int ok = 1;
+    for (int b = 0; b < 3; b++)
+        for (int k = 0; k < 4; k++)
+            ok &= cond[b * 4 + k] == (k == label[b]);
+    CHECK("one-hot rows", ok);
+
+    /* The grey-pixel floor is BCE at p = x, by loss.c's own formula. */
+    enum { NI = 3, NP = 50 };
+    real grey[NI * NP], logit[NI * NP];
+    for (int i = 0; i < NI * NP; i++) {
+        grey[i] = (real)(i % 7 == 0 ? 0 : rng_uniform(&r));
+        logit[i] = grey[i] > 0 ? (real)log(grey[i] / (1 - grey[i]))
+                               : -40;   /* BCE e^-40: 0 in effect */
+    }
+    data_set gs = {NI, 1, NP, NP, grey, NULL};
+    CHECK_REL("grey-pixel floor = BCE(x, sigmoid(logit x)), per image",
+              grey_bce_floor(&gs), loss_bce_logits(NULL, logit, grey,
+              NI * NP, 0) / NI, 1e-5, 1e-9);
+    logit[5] += 0.1f;
+    CHECK("... and any other p costs more", grey_bce_floor(&gs) <
+          loss_bce_logits(NULL, logit, grey, NI * NP, 0) / NI);
+
+    char tag[NN_TAG_MAX];
+    vae_config c = {784, 0, 400, 20, VAE_BERNOULLI, 1, false};
+    vae_tag(tag, "ch07_vae", &c);
+    CHECK("tag of the Bernoulli VAE", strcmp(tag, "ch07_vae bernoulli") == 0);
+    c.decoder = VAE_GAUSSIAN;
+    c.sigma = 0.1;
+    vae_tag(tag, "ch07_vae", &c);
+    CHECK("tag of a fixed-sigma Gaussian",
+          strcmp(tag, "ch07_vae gaussian s=0.1") == 0);
+    c.learn_sigma = true;
+    vae_tag(tag, "ch08_cvae", &c);
+    CHECK("tag of a learned-sigma Gaussian",
+          strcmp(tag, "ch08_cvae gaussian s=learned") == 0);
+}
+
+int main(void)
+{
+    check_kl_term();
+    check_reparam();
+    check_iw_bounds();
+    check_latent_stats();
+    check_parts();
+    return check_summary();
+}
