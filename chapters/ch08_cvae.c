@@ -1,0 +1,1136 @@
+/* ch08_cvae.c -- Chapter 8: the conditional VAE.
+ *
+ * Chapter 7's VAE with a condition c concatenated to the encoder's and
+ * the decoder's inputs (common/vae.c with cond_dim > 0), trained on the
+ * conditional -ELBO (8.3). Two conditions:
+ *
+ *   --cond label  c is the one-hot label: ask for a digit and get one.
+ *                 A classifier of our own (common/classify.c) judges
+ *                 the samples: conditional accuracy (8.6) overall and
+ *                 per digit, against latent size and prior temperature
+ *                 (8.7) with --sweep; style swaps (same z, another
+ *                 label); and, for contrast, the classes an
+ *                 unconditional VAE draws.
+ *   --cond half   c is the top half of the image and x its bottom
+ *                 half: several completions of one top half, beside
+ *                 the single blurred one of a regressor trained on the
+ *                 same task. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ae.h"
+#include "classify.h"
+#include "cli.h"
+#include "data.h"
+#include "image.h"
+#include "loss.h"
+#include "mat.h"
+#include "nn.h"
+#include "report.h"
+#include "rng.h"
+#include "vae.h"
+
+enum {
+    SIDE = 28, PIXELS = SIDE * SIDE, CLASSES = DATA_CLASSES,
+    HALF = PIXELS / 2           /* the top 14 rows; the bottom 14 */
+};
+
+/* Memory for n reals, or exit. */
+real *alloc_reals(size_t n)
+{
+    real *p = malloc((n > 0 ? n : 1) * sizeof(real));
+    if (p == NULL)
+        cli_die(1, "out of memory (%zu numbers)", n);
+    return p;
+}
+
+/* ---- the judge ------------------------------------------------------- */
+
+/* What the judge is and how it was made. */
+typedef struct {
+    int epochs, hidden;
+    const char *load;       /* a saved classifier, or NULL: train one */
+} judge_options;
+
+/* The judge draws from a stream of its own, so that the CVAE's numbers
+ * are the same whether the judge is trained or loaded. */
+static const uint64_t JUDGE_STREAM = 0x6a75646765;   /* "judge" */
+
+/* The MLP judge: loaded from o->load, or trained on `train` and saved
+ * as out/classifier.bin. Returns its accuracy on `test`; *softmax gets
+ * that of softmax regression trained beside it (NAN when loaded). */
+double judge_prepare(classify_model *judge, double *softmax,
+                     const judge_options *o, const data_set *train,
+                     const data_set *test, const char *out, int seed)
+{
+    rng stream, *r = &stream;
+    rng_seed(r, (uint64_t)seed ^ JUDGE_STREAM);
+    classify_init(judge, SIDE, SIDE, o->hidden, CLASSES, 500, r);
+    *softmax = NAN;
+    if (o->load != NULL) {
+        classify_load(judge, o->load);
+        double accuracy = classify_accuracy(judge, test);
+        printf("judge: MLP %d-%d-%d loaded from %s, test accuracy "
+               "%.4f\n", PIXELS, o->hidden, CLASSES, o->load, accuracy);
+        return accuracy;
+    }
+    classify_train_config cfg = {o->epochs, 128, 2e-3, 1, "judge"};
+    printf("judge: MLP %d-%d-%d, %d epochs on deskewed digits shifted "
+           "by up to 1 pixel\n", PIXELS, o->hidden, CLASSES, o->epochs);
+    double accuracy = classify_train(judge, &cfg, train, test, r);
+    classify_save(judge, out, "classifier.bin");
+
+    classify_model soft;
+    classify_init(&soft, SIDE, SIDE, 0, CLASSES, 500, r);
+    classify_train_config soft_cfg = {10, 128, 2e-3, 1, "softmax"};
+    printf("softmax regression %d-%d, %d epochs, for comparison\n",
+           PIXELS, CLASSES, soft_cfg.epochs);
+    *softmax = classify_train(&soft, &soft_cfg, train, test, r);
+    classify_free(&soft);
+    return accuracy;
+}
+
+//> ch08-generate
+/* n samples of each asked-for digit: z = T eps with eps ~ N(0, I),
+ * the prior at temperature T (8.7), decoded beside the one-hot code
+ * of the digit. The images are the decoder's means, row k * n + i
+ * the i-th sample of digits[k]; asked gets the digit of each row. */
+void cvae_generate(real *images /* (ndigits * n, PIXELS) */,
+                   unsigned char *asked /* (ndigits * n) */,
+                   vae_model *m, const int *digits, int ndigits, int n,
+                   double temperature, rng *r)
+{
+    int count = ndigits * n, L = m->cfg.latent;
+    real *z = alloc_reals((size_t)count * L);
+    real *cond = alloc_reals((size_t)count * CLASSES);
+    for (int i = 0; i < count; i++)
+        asked[i] = (unsigned char)digits[i / n];
+    for (int i = 0; i < count * L; i++)
+        z[i] = (real)(temperature * rng_normal(r));
+    vae_onehot(cond, asked, count, CLASSES);
+    vae_decode_images(images, m, z, cond, count);
+    free(z);
+    free(cond);
+}
+
+/* Conditional accuracy (8.6): the fraction of the images the judge
+ * labels as the digit that was asked for. per_digit[d] gets it for
+ * each digit d, NAN for a digit not asked; *said gets how often the
+ * judge said each digit, if not NULL. */
+double conditional_accuracy(double *per_digit /* (CLASSES) */,
+                            int *said /* (CLASSES) or NULL */,
+                            classify_model *judge, const real *images,
+                            const unsigned char *asked, int count)
+{
+    unsigned char *answer = malloc((size_t)count);
+    int right[CLASSES] = {0}, total[CLASSES] = {0}, all = 0;
+    if (answer == NULL)
+        cli_die(1, "out of memory");
+    classify_predict(answer, judge, images, count);
+    for (int i = 0; i < count; i++) {
+        total[asked[i]]++;
+        right[asked[i]] += answer[i] == asked[i];
+        all += answer[i] == asked[i];
+    }
+    for (int d = 0; d < CLASSES; d++) {
+        per_digit[d] = total[d] ? (double)right[d] / total[d] : NAN;
+        if (said != NULL)
+            said[d] = 0;
+    }
+    if (said != NULL)
+        for (int i = 0; i < count; i++)
+            said[answer[i]]++;
+    free(answer);
+    return (double)all / count;
+}
+//< ch08-generate
+
+//> ch08-style
+/* Style swaps: each of n test digits is encoded with its own label,
+ * z = mu(x, y), and decoded with every label y' -- the same style,
+ * another digit. Returns the fraction the judge labels as y'; with
+ * `swaps` not NULL, the n * CLASSES decoded images go there, row
+ * i * CLASSES + y'. */
+double style_swap(real *swaps /* (n * CLASSES, PIXELS) or NULL */,
+                  vae_model *m, classify_model *judge,
+                  const data_set *set, int n)
+{
+    int L = m->cfg.latent, count = n * CLASSES;
+    data_set first = *set;
+    first.n = n;
+    real *mu = alloc_reals((size_t)n * L);
+    real *z = alloc_reals((size_t)count * L);
+    real *cond = alloc_reals((size_t)count * CLASSES);
+    real *images = swaps ? swaps : alloc_reals((size_t)count * PIXELS);
+    unsigned char *label = malloc((size_t)count);
+    if (label == NULL)
+        cli_die(1, "out of memory");
+    vae_encode_set(mu, m, &first);
+    for (int i = 0; i < count; i++) {
+        memcpy(z + (size_t)i * L, mu + (size_t)(i / CLASSES) * L,
+               sizeof(real) * L);
+        label[i] = (unsigned char)(i % CLASSES);
+    }
+    vae_onehot(cond, label, count, CLASSES);
+    vae_decode_images(images, m, z, cond, count);
+    double per_digit[CLASSES];
+    double accuracy = conditional_accuracy(per_digit, NULL, judge,
+                                           images, label, count);
+    free(mu);
+    free(z);
+    free(cond);
+    free(label);
+    if (swaps == NULL)
+        free(images);
+    return accuracy;
+}
+//< ch08-style
+
+/* The first test image of each digit 0-9, in order (-1 if a digit is
+ * missing from the set). */
+void first_of_each_digit(int *index /* (CLASSES) */, const data_set *set)
+{
+    for (int d = 0; d < CLASSES; d++)
+        index[d] = -1;
+    for (int i = 0; i < set->n; i++)
+        if (index[set->y[i]] < 0)
+            index[set->y[i]] = i;
+}
+
+/* style.png: one test digit of each class (rows), the digit itself,
+ * then its style decoded with each label 0-9. */
+void write_style(vae_model *m, classify_model *judge, const data_set *set,
+                 const char *out)
+{
+    enum { COLS = 1 + CLASSES };
+    int index[CLASSES];
+    first_of_each_digit(index, set);
+    real *grid = alloc_reals((size_t)CLASSES * COLS * PIXELS);
+    real *swaps = alloc_reals((size_t)CLASSES * PIXELS);
+    int rows = 0;
+    for (int d = 0; d < CLASSES; d++) {
+        if (index[d] < 0)
+            continue;
+        data_set one = *set;
+        one.x = set->x + (size_t)index[d] * PIXELS;
+        one.y = set->y + index[d];
+        style_swap(swaps, m, judge, &one, 1);
+        real *row = grid + (size_t)rows * COLS * PIXELS;
+        memcpy(row, one.x, sizeof(real) * PIXELS);
+        memcpy(row + PIXELS, swaps, sizeof(real) * CLASSES * PIXELS);
+        rows++;
+    }
+    if (rows > 0)
+        image_grid(out, "style.png", grid, rows * COLS, SIDE, SIDE, COLS,
+                   2);
+    free(grid);
+    free(swaps);
+}
+
+/* The share of pixels of n images that are neither ink nor paper:
+ * values in [0.25, 0.75]. A measure of blur: sharp digits have few. */
+double gray_fraction(const real *images, int n, int dim)
+{
+    long gray = 0, total = (long)n * dim;
+    for (long i = 0; i < total; i++)
+        gray += images[i] >= 0.25 && images[i] <= 0.75;
+    return total ? (double)gray / total : 0.0;
+}
+
+/* The digits --digits asks for, checked: whole numbers 0-9. */
+int parse_digits(int *digits /* (CLI_LIST_MAX) */, const cli_list *list)
+{
+    for (int i = 0; i < list->n; i++) {
+        double v = list->v[i];
+        if (v != floor(v))
+            cli_die(2, "--digits: %g is not a whole digit 0-9", v);
+        digits[i] = (int)v;
+    }
+    return list->n;
+}
+
+/* The smallest of the per-digit accuracies that are numbers. */
+double worst_digit(const double *per_digit /* (CLASSES) */)
+{
+    double lo = INFINITY;
+    for (int d = 0; d < CLASSES; d++)
+        if (!isnan(per_digit[d]))
+            lo = fmin(lo, per_digit[d]);
+    return lo;
+}
+
+/* Conditional accuracy of n samples of every digit 0-9 at one
+ * temperature; per_digit (CLASSES) gets each digit's. */
+double accuracy_at(double *per_digit, vae_model *m, classify_model *judge,
+                   int n, double temperature, rng *r)
+{
+    static const int all[CLASSES] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    real *images = alloc_reals((size_t)CLASSES * n * PIXELS);
+    unsigned char *asked = malloc((size_t)CLASSES * n);
+    if (asked == NULL)
+        cli_die(1, "out of memory");
+    cvae_generate(images, asked, m, all, CLASSES, n, temperature, r);
+    double accuracy = conditional_accuracy(per_digit, NULL, judge, images,
+                                           asked, CLASSES * n);
+    free(images);
+    free(asked);
+    return accuracy;
+}
+
+//> ch08-mixture
+/* p(x) = sum_y p(y) p(x|y) >= p(y) p(x|y) for the true y, so
+ * -log p(x) <= -log p(x|y) - log p(y), equation (8.5). Returns the
+ * test average of -log p(y), with p(y) the training set's label
+ * frequencies: what the label costs to state. */
+double label_entropy_bound(const data_set *train, const data_set *test)
+{
+    int count[CLASSES] = {0};
+    for (int i = 0; i < train->n; i++)
+        count[train->y[i]]++;
+    double sum = 0;
+    for (int i = 0; i < test->n; i++) {
+        int c = count[test->y[i]];
+        sum += c > 0 ? -log((double)c / train->n) : INFINITY;
+    }
+    return sum / test->n;
+}
+//< ch08-mixture
+
+/* Loads a checkpoint into m, or exits with one line saying what
+ * differs. */
+void load_checkpoint(vae_model *m, const char *path, const char *chapter)
+{
+    char tag[NN_TAG_MAX], err[600];
+    vae_tag(tag, chapter, &m->cfg);
+    if (!nn_params_try_load(&m->params, path, tag, err, sizeof err))
+        cli_die(1, "--load %s (trained with other --cond, --latent, "
+                "--hidden, --decoder or --sigma?)", err);
+    printf("loaded %s: %zu parameters, no training\n", path,
+           m->params.count);
+}
+
+/* After a training that Ctrl-C cut short (vae_train then returns with
+ * run->interrupted): name the files written so far and stop, exit
+ * status 130, as chapter 7 does. */
+void stop_if_interrupted(const vae_run *run)
+{
+    if (!run->interrupted)
+        return;
+    printf("\ninterrupted after %d epochs and %ld steps\n",
+           run->epochs_done, run->steps);
+    report_files();
+    exit(130);
+}
+
+/* What one trained CVAE measured: its test -ELBO and style-swap
+ * accuracy, and at each temperature of the table the conditional
+ * accuracy and that of its worst digit. */
+typedef struct {
+    int latent;
+    double neg_elbo, style;
+    double accuracy[CLI_LIST_MAX], worst[CLI_LIST_MAX];
+} cvae_measured;
+
+/* Judges m at every temperature of the table, into cm. */
+void judge_temperatures(cvae_measured *cm, vae_model *m,
+                        classify_model *judge, const cli_list *temps,
+                        int n, rng *r)
+{
+    for (int j = 0; j < temps->n; j++) {
+        double per_digit[CLASSES];
+        cm->accuracy[j] = accuracy_at(per_digit, m, judge, n,
+                                      temps->v[j], r);
+        cm->worst[j] = worst_digit(per_digit);
+    }
+}
+
+/* Prints a model's rows of the table and adds them to t. */
+void print_temperature_rows(report_tsv *t, const cvae_measured *cm,
+                            const cli_list *temps)
+{
+    printf("%6s %12s %11s %12s %11s %9s\n", "latent", "temperature",
+           "test -ELBO", "cond. acc.", "worst digit", "style");
+    for (int j = 0; j < temps->n; j++) {
+        printf("%6d %12.2f %11.2f %12.3f %11.3f %9.3f\n", cm->latent,
+               temps->v[j], cm->neg_elbo, cm->accuracy[j], cm->worst[j],
+               cm->style);
+        report_tsv_row(t, (double[]){cm->latent, temps->v[j],
+                                     cm->neg_elbo, cm->accuracy[j],
+                                     cm->worst[j], cm->style});
+    }
+}
+
+#define TABLE_HEADER \
+    "latent\ttemperature\ttest_neg_elbo\tconditional_accuracy\t" \
+    "worst_digit\tstyle_accuracy"
+
+/* --sweep: a CVAE per latent size, trained as the main one, each
+ * judged at every temperature; where the main model's size comes up,
+ * its table is reused. Prints the table and writes sweep.tsv. */
+void sweep(classify_model *judge, const data_set *train,
+           const data_set *test, const vae_options *base,
+           const cvae_measured *main_model, const cli_list *latents,
+           const cli_list *temps, int n, int style_n, const char *out,
+           rng *r)
+{
+    report_tsv t;
+    report_tsv_open(&t, out, "sweep.tsv", TABLE_HEADER);
+    for (int i = 0; i < latents->n; i++) {
+        vae_options o = *base;
+        o.latent = (int)latents->v[i];
+        printf("\nsweep: latent %d\n", o.latent);
+        if (o.latent == main_model->latent) {
+            printf("(the main model, as above)\n");
+            print_temperature_rows(&t, main_model, temps);
+            continue;
+        }
+        static vae_model m;
+        vae_init(&m, vae_options_config(&o, PIXELS, CLASSES), r);
+        vae_run run = vae_train(&m, train, test, &o, r);
+        stop_if_interrupted(&run);
+        free(run.history);
+        vae_terms te = vae_evaluate(&m, test, o.eval_samples, r);
+        cvae_measured cm = {.latent = o.latent, .neg_elbo = te.nll + te.kl,
+                            .style = style_swap(NULL, &m, judge, test,
+                                                style_n)};
+        judge_temperatures(&cm, &m, judge, temps, n, r);
+        print_temperature_rows(&t, &cm, temps);
+        vae_free(&m);
+    }
+    report_tsv_close(&t);
+}
+
+/* ---- --cond half: complete the bottom half --------------------------- */
+
+//> ch08-half
+/* A row-major image keeps its top half in its first HALF values: the
+ * condition c is x[0 .. HALF), the part to be modelled x[HALF ..). */
+void half_split(real *top /* (n, HALF) */, real *bottom /* (n, HALF) */,
+                const real *images /* (n, PIXELS) */, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const real *image = images + (size_t)i * PIXELS;
+        memcpy(top + (size_t)i * HALF, image, sizeof(real) * HALF);
+        memcpy(bottom + (size_t)i * HALF, image + HALF,
+               sizeof(real) * HALF);
+    }
+}
+//< ch08-half
+
+/* The images of a set cut in halves. */
+typedef struct {
+    int n;
+    real *top;          /* (n, HALF) the condition */
+    real *bottom;       /* (n, HALF) what is modelled */
+    const unsigned char *y;
+} halves;
+
+/* A set's images cut in halves (copies; halves_free frees them). */
+halves halves_of(const data_set *set)
+{
+    halves h = {set->n, alloc_reals((size_t)set->n * HALF),
+                alloc_reals((size_t)set->n * HALF), set->y};
+    half_split(h.top, h.bottom, set->x, set->n);
+    return h;
+}
+
+/* Frees the two halves. */
+void halves_free(halves *h)
+{
+    free(h->top);
+    free(h->bottom);
+}
+
+/* The -ELBO of the bottom halves given the top halves, nats per image,
+ * `samples` eps draws each. */
+vae_terms half_evaluate(vae_model *m, const halves *set, int samples,
+                        rng *r)
+{
+    enum { ROWS = 500 };
+    int L = m->cfg.latent;
+    vae_acts a;
+    vae_acts_alloc(&a, &m->cfg, ROWS);
+    real *eps = alloc_reals((size_t)ROWS * L);
+    vae_terms sum = {0, 0};
+    for (int i = 0; i < set->n; i += ROWS) {
+        int B = set->n - i < ROWS ? set->n - i : ROWS;
+        const real *x = set->bottom + (size_t)i * HALF;
+        const real *c = set->top + (size_t)i * HALF;
+        for (int s = 0; s < samples; s++) {
+            for (int k = 0; k < B * L; k++)
+                eps[k] = (real)rng_normal(r);
+            vae_forward(&a, m, x, c, eps, B);
+            vae_terms t = vae_loss(&a, m, x, B, 1.0, false);
+            sum.nll += t.nll / samples;
+            sum.kl += t.kl / samples;
+        }
+    }
+    vae_acts_free(&a);
+    free(eps);
+    return (vae_terms){sum.nll / set->n, sum.kl / set->n};
+}
+
+/* Trains the half-conditioned CVAE on the conditional -ELBO (8.3):
+ * vae_train_step on shuffled minibatches, one eps draw per image, a
+ * progress line per epoch. (vae_train conditions on one-hot labels
+ * only.) */
+void half_train(vae_model *m, const halves *train, const halves *test,
+                const vae_options *o, rng *r)
+{
+    int L = m->cfg.latent, n = train->n;
+    int batch = o->batch < n ? o->batch : n;
+    vae_acts a;
+    vae_acts_alloc(&a, &m->cfg, batch);
+    real *x = alloc_reals((size_t)batch * HALF);
+    real *c = alloc_reals((size_t)batch * HALF);
+    real *eps = alloc_reals((size_t)batch * L);
+    int *order = malloc(sizeof(int) * (size_t)n);
+    if (order == NULL)
+        cli_die(1, "out of memory");
+    nn_adam adam = nn_adam_defaults(o->lr);
+    double start = report_seconds();
+    for (int e = 0; e < o->epochs; e++) {
+        vae_terms sum = {0, 0};
+        data_order(order, n, r);
+        for (int s = 0; s < n; s += batch) {
+            int B = n - s < batch ? n - s : batch;
+            for (int b = 0; b < B; b++) {
+                size_t from = (size_t)order[s + b] * HALF;
+                memcpy(x + (size_t)b * HALF, train->bottom + from,
+                       sizeof(real) * HALF);
+                memcpy(c + (size_t)b * HALF, train->top + from,
+                       sizeof(real) * HALF);
+            }
+            for (int k = 0; k < B * L; k++)
+                eps[k] = (real)rng_normal(r);
+            vae_terms t = vae_train_step(m, &a, &adam, x, c, eps, B,
+                                         o->beta);
+            if (!isfinite(t.nll + o->beta * t.kl))
+                cli_die(1, "training diverged at epoch %d; try a smaller "
+                        "--lr (now %g)", e + 1, o->lr);
+            sum.nll += t.nll;
+            sum.kl += t.kl;
+        }
+        vae_terms te = half_evaluate(m, test, 1, r);
+        printf("%3d/%-3d train -ELBO %7.2f = %6.2f + %5.2f   test %7.2f"
+               " = %6.2f + %5.2f  %5.1f s\n", e + 1, o->epochs,
+               (sum.nll + sum.kl) / n, sum.nll / n, sum.kl / n,
+               te.nll + te.kl, te.nll, te.kl, report_seconds() - start);
+        fflush(stdout);
+    }
+    vae_acts_free(&a);
+    free(x);
+    free(c);
+    free(eps);
+    free(order);
+}
+
+//> ch08-regressor
+/* The regressor: one MLP top half -> bottom half, HALF -> hidden,
+ * ReLU -> HALF, sigmoid, trained by binary cross-entropy (3.8) --
+ * chapter 3's autoencoder shape with a target other than its input.
+ * For each top half it learns one answer: the mean of the bottoms
+ * that go with it. */
+void regressor_train(ae_model *reg, const halves *train,
+                     const halves *test, int hidden, int epochs,
+                     int batch, double lr, rng *r)
+{
+    ae_shape shape = {HALF, 0, hidden, AE_RELU, AE_RELU, false,
+                      AE_LOSS_BCE};
+    ae_init(reg, shape, batch, r);
+    ae_train_config cfg = {epochs, batch, nn_adam_defaults(lr), NULL,
+                           NULL, NULL, NULL, "regressor"};
+    real *in = alloc_reals((size_t)batch * HALF);
+    real *target = alloc_reals((size_t)batch * HALF);
+    int *order = malloc(sizeof(int) * (size_t)train->n);
+    if (order == NULL)
+        cli_die(1, "out of memory");
+    for (int e = 0; e < epochs; e++) {
+        double loss = 0;
+        data_order(order, train->n, r);
+        for (int s = 0; s < train->n; s += batch) {
+            int B = train->n - s < batch ? train->n - s : batch;
+            for (int b = 0; b < B; b++) {
+                size_t from = (size_t)order[s + b] * HALF;
+                memcpy(in + (size_t)b * HALF, train->top + from,
+                       sizeof(real) * HALF);
+                memcpy(target + (size_t)b * HALF, train->bottom + from,
+                       sizeof(real) * HALF);
+            }
+            loss += B * ae_step(reg, &cfg, in, target, B).loss;
+        }
+        if (e + 1 == epochs || (e + 1) % 5 == 0)
+            printf("regressor epoch %2d/%d  train BCE %.2f  test BCE "
+                   "%.2f nats\n", e + 1, epochs, loss / train->n,
+                   ae_evaluate(reg, test->top, test->bottom,
+                               test->n).loss);
+    }
+    free(in);
+    free(target);
+    free(order);
+}
+//< ch08-regressor
+
+/* The regressor's completions of n top halves: out (n, HALF). */
+void regressor_complete(real *out, ae_model *reg, const real *top, int n)
+{
+    for (int i = 0; i < n; i += reg->batch) {
+        int B = n - i < reg->batch ? n - i : reg->batch;
+        ae_forward(reg, top + (size_t)i * HALF, B);
+        memcpy(out + (size_t)i * HALF, ae_output(reg),
+               sizeof(real) * (size_t)B * HALF);
+    }
+}
+
+//> ch08-complete
+/* k completions of one top half: z = T eps from the prior, decoded
+ * beside the same condition. out (k, HALF), the decoder's means. */
+void cvae_complete(real *out, vae_model *m, const real *top, int k,
+                   double temperature, rng *r)
+{
+    int L = m->cfg.latent;
+    real *z = alloc_reals((size_t)k * L);
+    real *cond = alloc_reals((size_t)k * HALF);
+    for (int i = 0; i < k * L; i++)
+        z[i] = (real)(temperature * rng_normal(r));
+    for (int i = 0; i < k; i++)
+        memcpy(cond + (size_t)i * HALF, top, sizeof(real) * HALF);
+    vae_decode_images(out, m, z, cond, k);
+    free(z);
+    free(cond);
+}
+//< ch08-complete
+
+/* What the completions of the first n test top halves show. */
+typedef struct {
+    double spread;          /* sd of a pixel over one input's draws */
+    double mean_to_reg;     /* |mean of draws - regressor|^2 per image */
+    double draw_to_reg;     /* |one draw - regressor|^2 per image */
+    double judged_cvae;     /* share of completed digits judged right */
+    double judged_reg;      /* the same for the regressor */
+    double classes;         /* distinct digits the judge sees per input */
+    double gray_cvae, gray_reg, gray_data;   /* gray_fraction of bottoms */
+} completion_stats;
+
+/* Draws k completions of each of the first n test top halves and
+ * measures them against the regressor's single completion. */
+completion_stats completion_measure(vae_model *m, ae_model *reg,
+                                    classify_model *judge,
+                                    const halves *test, int n, int k,
+                                    double temperature, rng *r)
+{
+    completion_stats st = {0};
+    real *draws = alloc_reals((size_t)k * HALF);
+    real *full = alloc_reals((size_t)k * PIXELS);
+    real *reg_out = alloc_reals((size_t)n * HALF);
+    real *reg_full = alloc_reals((size_t)n * PIXELS);
+    unsigned char *said = malloc((size_t)(k > n ? k : n));
+    if (said == NULL)
+        cli_die(1, "out of memory");
+    regressor_complete(reg_out, reg, test->top, n);
+    for (int i = 0; i < n; i++) {
+        const real *top = test->top + (size_t)i * HALF;
+        const real *ro = reg_out + (size_t)i * HALF;
+        cvae_complete(draws, m, top, k, temperature, r);
+        for (int p = 0; p < HALF; p++) {
+            double s = 0, ss = 0;
+            for (int j = 0; j < k; j++) {
+                double v = draws[(size_t)j * HALF + p];
+                s += v;
+                ss += v * v;
+                double d = v - ro[p];
+                st.draw_to_reg += d * d / k;
+            }
+            double mean = s / k;
+            st.spread += sqrt(fmax(ss / k - mean * mean, 0)) / HALF;
+            st.mean_to_reg += (mean - ro[p]) * (mean - ro[p]);
+        }
+        for (int j = 0; j < k; j++) {
+            memcpy(full + (size_t)j * PIXELS, top, sizeof(real) * HALF);
+            memcpy(full + (size_t)j * PIXELS + HALF,
+                   draws + (size_t)j * HALF, sizeof(real) * HALF);
+        }
+        classify_predict(said, judge, full, k);
+        bool seen[CLASSES] = {false};
+        for (int j = 0; j < k; j++) {
+            st.judged_cvae += (double)(said[j] == test->y[i]) / k;
+            if (!seen[said[j]])
+                st.classes += 1;
+            seen[said[j]] = true;
+        }
+        st.gray_cvae += gray_fraction(draws, k, HALF);
+        memcpy(reg_full + (size_t)i * PIXELS, top, sizeof(real) * HALF);
+        memcpy(reg_full + (size_t)i * PIXELS + HALF, ro,
+               sizeof(real) * HALF);
+    }
+    classify_predict(said, judge, reg_full, n);
+    for (int i = 0; i < n; i++)
+        st.judged_reg += said[i] == test->y[i];
+    st.spread /= n;
+    st.mean_to_reg /= n;
+    st.draw_to_reg /= n;
+    st.judged_cvae /= n;
+    st.judged_reg /= n;
+    st.classes /= n;
+    st.gray_cvae /= n;
+    st.gray_reg = gray_fraction(reg_out, n, HALF);
+    st.gray_data = gray_fraction(test->bottom, n, HALF);
+    free(draws);
+    free(full);
+    free(reg_out);
+    free(reg_full);
+    free(said);
+    return st;
+}
+
+/* completions.png: for `rows` test digits, the digit, its top half
+ * alone, k CVAE completions, and the regressor's one. */
+void write_completions(vae_model *m, ae_model *reg, const halves *test,
+                       int rows, int k, double temperature,
+                       const char *out, rng *r)
+{
+    int cols = k + 3;
+    real *grid = alloc_reals((size_t)rows * cols * PIXELS);
+    real *draws = alloc_reals((size_t)k * HALF);
+    real *reg_out = alloc_reals((size_t)rows * HALF);
+    regressor_complete(reg_out, reg, test->top, rows);
+    for (int i = 0; i < rows; i++) {
+        const real *top = test->top + (size_t)i * HALF;
+        real *row = grid + (size_t)i * cols * PIXELS;
+        cvae_complete(draws, m, top, k, temperature, r);
+        for (int c = 0; c < cols; c++) {
+            real *tile = row + (size_t)c * PIXELS;
+            const real *bottom = c == 0 ? test->bottom + (size_t)i * HALF
+                               : c == 1 ? NULL
+                               : c == cols - 1 ? reg_out + (size_t)i * HALF
+                               : draws + (size_t)(c - 2) * HALF;
+            memcpy(tile, top, sizeof(real) * HALF);
+            if (bottom != NULL)
+                memcpy(tile + HALF, bottom, sizeof(real) * HALF);
+            else
+                memset(tile + HALF, 0, sizeof(real) * HALF);
+        }
+    }
+    image_grid(out, "completions.png", grid, rows * cols,
+               SIDE, SIDE, cols, 2);
+    free(grid);
+    free(draws);
+    free(reg_out);
+}
+
+/* ---- the program ----------------------------------------------------- */
+
+/* The chapter's own options, beside chapter 7's. */
+typedef struct {
+    const char *cond;           /* "label" | "half" */
+    double temperature;         /* the prior's spread when sampling */
+    int per_digit;              /* samples per digit for (8.6) */
+    cli_list digits;            /* digits generated.png shows */
+    judge_options judge;
+    int completions;            /* --cond half: draws per top half */
+    bool sweep;
+    cli_list sweep_latents, temperatures;
+    bool contrast;              /* train the unconditional VAE too */
+} cvae_options;
+
+/* The test set, or with `binarize` a copy of it whose pixels are one
+ * fixed Bernoulli draw, the same in every run (chapter 7's test set
+ * for --binarize). */
+data_set binarized_copy(const data_set *test, bool binarize)
+{
+    data_set drawn = *test;
+    if (!binarize)
+        return drawn;
+    size_t n = (size_t)test->n * (size_t)test->dim;
+    drawn.x = alloc_reals(n);
+    memcpy(drawn.x, test->x, sizeof(real) * n);
+    rng fixed;
+    rng_seed(&fixed, 12345);
+    vae_binarize(drawn.x, (int)n, &fixed);
+    return drawn;
+}
+
+/* --cond label: train, judge, draw the pictures, print the summary. */
+void run_label(const vae_options *o, const cvae_options *co,
+               const data_set *train, const data_set *test, rng *r)
+{
+    int digits[CLI_LIST_MAX];
+    int ndigits = parse_digits(digits, &co->digits);
+    classify_model judge;
+    double softmax;
+    double judge_acc = judge_prepare(&judge, &softmax, &co->judge, train,
+                                     test, o->out, o->seed);
+    double gray_data = gray_fraction(test->x, test->n, PIXELS);
+    /* From here on the test set is the CVAE's: with --binarize, as in
+     * chapter 7, one fixed draw of its pixels. */
+    data_set drawn = binarized_copy(test, o->binarize);
+    test = &drawn;
+
+    /* the CVAE */
+    static vae_model m;
+    vae_config cfg = vae_options_config(o, PIXELS, CLASSES);
+    vae_init(&m, cfg, r);
+    vae_run run = {0};
+    char tag[NN_TAG_MAX];
+    vae_tag(tag, "ch08_cvae", &cfg);
+    printf("\nCVAE: latent %d, hidden %d, the one-hot label beside x "
+           "and z\n", cfg.latent, cfg.hidden);
+    if (o->load != NULL) {
+        load_checkpoint(&m, o->load, "ch08_cvae");
+    } else {
+        run = vae_train(&m, train, test, o, r);
+        nn_params_save(&m.params, o->out, "cvae.bin", tag);
+        vae_write_history(&run, o->out);
+        stop_if_interrupted(&run);   /* --load cvae.bin evaluates it */
+    }
+    vae_terms te = vae_evaluate(&m, test, o->eval_samples, r);
+    int ks[3] = {1, 10, o->iw}, nk = o->iw > 10 ? 3 : 2;
+    double bound[3];
+    vae_iw_bounds(bound, &m, test, ks, nk, o->iw > 10 ? o->iw : 10, r);
+    double mixture = label_entropy_bound(train, test) - bound[nk - 1];
+    printf("test -ELBO %.2f = reconstruction %.2f + KL %.2f nats; "
+           "-log p(x|y) <= %.2f (k = %d)\n", te.nll + te.kl, te.nll,
+           te.kl, -bound[nk - 1], ks[nk - 1]);
+    printf("as a model of x alone, sum_y p(y) p(x|y): -log p(x) <= %.2f "
+           "(8.5)\n", mixture);
+
+    /* generated.png and conditional accuracy (8.6) */
+    int count = ndigits * co->per_digit;
+    real *images = alloc_reals((size_t)count * PIXELS);
+    unsigned char *asked = malloc((size_t)count);
+    if (asked == NULL)
+        cli_die(1, "out of memory");
+    cvae_generate(images, asked, &m, digits, ndigits, co->per_digit,
+                  co->temperature, r);
+    double per_digit[CLASSES];
+    int said[CLASSES];
+    double accuracy = conditional_accuracy(per_digit, said, &judge,
+                                           images, asked, count);
+    printf("\nconditional accuracy (8.6), %d samples per digit at "
+           "temperature %g: %.3f\n", co->per_digit, co->temperature,
+           accuracy);
+    printf("  digit   ");
+    for (int d = 0; d < CLASSES; d++)
+        printf("%6d", d);
+    printf("\n  judged  ");
+    for (int d = 0; d < CLASSES; d++)
+        if (isnan(per_digit[d]))
+            printf("%6s", "-");
+        else
+            printf("%6.2f", per_digit[d]);
+    printf("\n");
+    enum { SHOWN = 10 };
+    int shown = co->per_digit < SHOWN ? co->per_digit : SHOWN;
+    real *grid = alloc_reals((size_t)ndigits * shown * PIXELS);
+    for (int k = 0; k < ndigits; k++)
+        memcpy(grid + (size_t)k * shown * PIXELS,
+               images + (size_t)k * co->per_digit * PIXELS,
+               sizeof(real) * (size_t)shown * PIXELS);
+    image_grid(o->out, "generated.png", grid, ndigits * shown, SIDE, SIDE,
+               shown, 2);
+    data_write_images(o->out, "generated-images-idx3-ubyte", images, count,
+                      SIDE, SIDE);
+    data_write_labels(o->out, "generated-labels-idx1-ubyte", asked, count);
+
+    /* style swaps; temperatures; blur */
+    int style_n = test->n < 500 ? test->n : 500;
+    double style = style_swap(NULL, &m, &judge, test, style_n);
+    write_style(&m, &judge, test, o->out);
+    printf("style swaps of %d test digits (same z, every label): judged "
+           "as the new label %.3f\n", style_n, style);
+    static cvae_measured cm;
+    cm = (cvae_measured){.latent = cfg.latent, .neg_elbo = te.nll + te.kl,
+                         .style = style};
+    judge_temperatures(&cm, &m, &judge, &co->temperatures, co->per_digit,
+                       r);
+    report_tsv t;
+    report_tsv_open(&t, o->out, "temperature.tsv", TABLE_HEADER);
+    printf("\n");
+    print_temperature_rows(&t, &cm, &co->temperatures);
+    report_tsv_close(&t);
+    double gray_samples = gray_fraction(images, count, PIXELS);
+    printf("gray pixels (0.25-0.75): %.3f of the samples, %.3f of the "
+           "test digits\n", gray_samples, gray_data);
+
+    /* the unconditional VAE, for contrast: which digits it draws */
+    double uncond[CLASSES], u_bound = NAN;
+    vae_terms ut = {NAN, NAN};
+    if (co->contrast) {
+        static vae_model u;
+        vae_init(&u, vae_options_config(o, PIXELS, 0), r);
+        vae_options uo = *o;
+        uo.load = NULL;
+        printf("\nunconditional VAE (no label), trained the same way, "
+               "for contrast\n");
+        vae_run urun = vae_train(&u, train, test, &uo, r);
+        stop_if_interrupted(&urun);
+        free(urun.history);
+        ut = vae_evaluate(&u, test, o->eval_samples, r);
+        vae_iw_bounds(&u_bound, &u, test, &ks[nk - 1], 1,
+                      ks[nk - 1], r);
+        int L = u.cfg.latent;
+        real *z = alloc_reals((size_t)count * L);
+        for (int i = 0; i < count * L; i++)
+            z[i] = (real)rng_normal(r);
+        vae_decode_images(images, &u, z, NULL, count);
+        free(z);
+        unsigned char *answer = malloc((size_t)count);
+        if (answer == NULL)
+            cli_die(1, "out of memory");
+        classify_predict(answer, &judge, images, count);
+        int hist[CLASSES] = {0}, data_hist[CLASSES] = {0};
+        for (int i = 0; i < count; i++)
+            hist[answer[i]]++;
+        for (int i = 0; i < test->n; i++)
+            data_hist[test->y[i]]++;
+        report_tsv_open(&t, o->out, "histogram.tsv",
+                        "digit\tunconditional\tconditional\ttest_data");
+        printf("test -ELBO %.2f = %.2f + KL %.2f, -log p(x) <= %.2f (k = "
+               "%d); its %d samples judged as:\n  digit   ",
+               ut.nll + ut.kl, ut.nll, ut.kl, -u_bound, ks[nk - 1], count);
+        for (int d = 0; d < CLASSES; d++)
+            printf("%6d", d);
+        printf("\n  share   ");
+        for (int d = 0; d < CLASSES; d++) {
+            uncond[d] = (double)hist[d] / count;
+            printf("%6.3f", uncond[d]);
+            report_tsv_row(&t, (double[]){d, uncond[d],
+                           (double)said[d] / count,
+                           (double)data_hist[d] / test->n});
+        }
+        printf("\n");
+        report_tsv_close(&t);
+        free(answer);
+        vae_free(&u);
+    }
+
+    if (co->sweep)
+        sweep(&judge, train, test, o, &cm, &co->sweep_latents,
+              &co->temperatures, co->per_digit, style_n, o->out, r);
+
+    report_summary_begin();
+    report_summary("epochs", run.epochs_done);
+    report_summary("latent", cfg.latent);
+    report_summary("temperature", co->temperature);
+    report_summary("classifier_test_accuracy", judge_acc);
+    if (!isnan(softmax))
+        report_summary("softmax_test_accuracy", softmax);
+    report_summary("test_neg_elbo", te.nll + te.kl);
+    report_summary("test_reconstruction", te.nll);
+    report_summary("test_kl", te.kl);
+    char key[64];
+    for (int j = 0; j < nk; j++) {
+        snprintf(key, sizeof key, "iw_nll_k%d", ks[j]);
+        report_summary(key, -bound[j]);
+    }
+    report_summary("mixture_nll_bound", mixture);
+    report_summary("conditional_accuracy", accuracy);
+    for (int d = 0; d < CLASSES; d++)
+        if (!isnan(per_digit[d])) {
+            snprintf(key, sizeof key, "conditional_accuracy_digit_%d", d);
+            report_summary(key, per_digit[d]);
+        }
+    report_summary("conditional_accuracy_worst_digit",
+                   worst_digit(per_digit));
+    report_summary("style_accuracy", style);
+    report_summary("gray_fraction_samples", gray_samples);
+    report_summary("gray_fraction_data", gray_data);
+    if (co->contrast) {
+        report_summary("unconditional_test_neg_elbo", ut.nll + ut.kl);
+        report_summary("unconditional_test_kl", ut.kl);
+        snprintf(key, sizeof key, "unconditional_iw_nll_k%d", ks[nk - 1]);
+        report_summary(key, -u_bound);
+        for (int d = 0; d < CLASSES; d++) {
+            snprintf(key, sizeof key, "unconditional_share_digit_%d", d);
+            report_summary(key, uncond[d]);
+        }
+    }
+    if (run.epochs_done > 0)
+        report_summary("seconds_per_epoch",
+                       run.train_seconds / run.epochs_done);
+    free(images);
+    free(asked);
+    free(grid);
+    free(run.history);
+    if (o->binarize)
+        free(drawn.x);
+    classify_free(&judge);
+    vae_free(&m);
+}
+
+/* --cond half: the CVAE of the bottom half given the top half, the
+ * regressor beside it, completions.png and the numbers that compare
+ * them. */
+void run_half(const vae_options *o, const cvae_options *co,
+              const data_set *train, const data_set *test, rng *r)
+{
+    classify_model judge;
+    double softmax;
+    double judge_acc = judge_prepare(&judge, &softmax, &co->judge, train,
+                                     test, o->out, o->seed);
+    halves tr = halves_of(train), te = halves_of(test);
+
+    static vae_model m;
+    vae_config cfg = vae_options_config(o, HALF, HALF);
+    vae_init(&m, cfg, r);
+    printf("\nCVAE of the bottom half (%d pixels) given the top half: "
+           "latent %d, hidden %d\n", HALF, cfg.latent, cfg.hidden);
+    if (o->load != NULL) {
+        load_checkpoint(&m, o->load, "ch08_half");
+    } else {
+        char tag[NN_TAG_MAX];
+        vae_tag(tag, "ch08_half", &cfg);
+        half_train(&m, &tr, &te, o, r);
+        nn_params_save(&m.params, o->out, "cvae.bin", tag);
+    }
+    vae_terms elbo = half_evaluate(&m, &te, o->eval_samples, r);
+    printf("test -ELBO of the bottom half given the top: %.2f = %.2f + "
+           "%.2f nats\n", elbo.nll + elbo.kl, elbo.nll, elbo.kl);
+
+    printf("\nregressor %d-%d-%d, the same epochs\n", HALF, cfg.hidden,
+           HALF);
+    ae_model reg;
+    regressor_train(&reg, &tr, &te, cfg.hidden, o->epochs, o->batch,
+                    o->lr, r);
+    double reg_bce = ae_evaluate(&reg, te.top, te.bottom, te.n).loss;
+
+    enum { MEASURED = 500, DRAWS = 100, ROWS = 10 };
+    int n = te.n < MEASURED ? te.n : MEASURED;
+    completion_stats st = completion_measure(&m, &reg, &judge, &te, n,
+                                             DRAWS, co->temperature, r);
+    write_completions(&m, &reg, &te, te.n < ROWS ? te.n : ROWS,
+                      co->completions, co->temperature, o->out, r);
+    printf("\ncompletions of %d test top halves, %d draws each:\n", n,
+           DRAWS);
+    printf("  sd of a pixel over the draws %.3f (regressor: one answer, "
+           "0)\n", st.spread);
+    printf("  squared distance to the regressor's answer: one draw %.2f, "
+           "the mean of the draws %.2f\n", st.draw_to_reg, st.mean_to_reg);
+    printf("  judged the true digit: %.3f of the CVAE's, %.3f of the "
+           "regressor's; %.2f digits per top half\n", st.judged_cvae,
+           st.judged_reg, st.classes);
+    printf("  gray pixels (0.25-0.75) in the bottom half: CVAE %.3f, "
+           "regressor %.3f, data %.3f\n", st.gray_cvae, st.gray_reg,
+           st.gray_data);
+
+    report_summary_begin();
+    report_summary("latent", cfg.latent);
+    report_summary("temperature", co->temperature);
+    report_summary("classifier_test_accuracy", judge_acc);
+    if (!isnan(softmax))
+        report_summary("softmax_test_accuracy", softmax);
+    report_summary("test_neg_elbo", elbo.nll + elbo.kl);
+    report_summary("test_reconstruction", elbo.nll);
+    report_summary("test_kl", elbo.kl);
+    report_summary("regressor_test_bce", reg_bce);
+    report_summary("completion_sd", st.spread);
+    report_summary("draw_to_regressor", st.draw_to_reg);
+    report_summary("mean_of_draws_to_regressor", st.mean_to_reg);
+    report_summary("completion_judged_cvae", st.judged_cvae);
+    report_summary("completion_judged_regressor", st.judged_reg);
+    report_summary("completion_digits_per_input", st.classes);
+    report_summary("gray_fraction_cvae", st.gray_cvae);
+    report_summary("gray_fraction_regressor", st.gray_reg);
+    report_summary("gray_fraction_data", st.gray_data);
+    halves_free(&tr);
+    halves_free(&te);
+    ae_free(&reg);
+    classify_free(&judge);
+    vae_free(&m);
+}
+
+#ifndef TESTING
+int main(int argc, char **argv)
+{
+    vae_options o = {
+        .data = "data/mnist-mini", .train_size = 0, .test_size = 0,
+        .latent = 2, .hidden = 400, .decoder = "bernoulli",
+        .sigma = "0.1", .binarize = false, .epochs = 30, .batch = 64,
+        .lr = 2e-3, .beta = 1.0, .warmup = 0, .eval_samples = 10,
+        .iw = 100, .threads = 0, .seed = 1, .out = "out/ch08_cvae",
+        .load = NULL,
+    };
+    cvae_options co = {
+        .cond = "label", .temperature = 1.0, .per_digit = 100,
+        .digits = {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 10},
+        .judge = {.epochs = 30, .hidden = 500, .load = NULL},
+        .completions = 8, .sweep = false,
+        .sweep_latents = {{2, 4, 8, 20}, 4},
+        .temperatures = {{1, 0.75, 0.5, 0.25}, 4},
+        .contrast = false,
+    };
+    cli_flag flags[VAE_NFLAGS + 12];
+    int nflags = vae_flags(flags, &o);
+    cli_flag own[] = {
+        {"cond", CLI_CHOICE, &co.cond, "label|half",
+         "the condition: the one-hot label, or the top half"},
+        {"temperature", CLI_REAL, &co.temperature, "(0,10]",
+         "sample z ~ N(0, T^2 I): the prior's spread when generating"},
+        {"per-digit", CLI_INT, &co.per_digit, "[1,1000]",
+         "samples per digit judged for the conditional accuracy"},
+        {"digits", CLI_LIST, &co.digits, "[0,9]",
+         "the digits to generate"},
+        {"classifier", CLI_STRING, &co.judge.load, NULL,
+         "a saved judge (classifier.bin of a run) instead of training"},
+        {"classifier-epochs", CLI_INT, &co.judge.epochs, "[1,1000]",
+         "epochs of the judge's training"},
+        {"classifier-hidden", CLI_INT, &co.judge.hidden, "[1,10000]",
+         "hidden units of the judge (an MLP)"},
+        {"completions", CLI_INT, &co.completions, "[1,100]",
+         "--cond half: completions shown per top half"},
+        {"contrast", CLI_BOOL, &co.contrast, NULL,
+         "also train an unconditional VAE and judge its samples"},
+        {"sweep", CLI_BOOL, &co.sweep, NULL,
+         "also train a CVAE per --sweep-latents and judge each"},
+        {"sweep-latents", CLI_LIST, &co.sweep_latents, "[1,1000]",
+         "latent sizes of --sweep"},
+        {"temperatures", CLI_LIST, &co.temperatures, "(0,10]",
+         "temperatures of the accuracy table"},
+    };
+    memcpy(flags + nflags, own, sizeof own);
+    nflags += CLI_COUNT(own);
+    cli_parse("ch08_cvae",
+              "The conditional VAE: generate the digit you ask for, "
+              "judged by a classifier; or complete a digit's bottom "
+              "half (--cond half).", flags, nflags, argc, argv);
+    for (int i = 0; i < co.sweep_latents.n; i++)
+        if (co.sweep_latents.v[i] != floor(co.sweep_latents.v[i]))
+            cli_die(2, "--sweep-latents: %g is not a whole number",
+                    co.sweep_latents.v[i]);
+    if (strcmp(co.cond, "half") == 0) {
+        /* the half model trains by its own loop (see half_train) */
+        const char *no = co.sweep ? "--sweep" : co.contrast ? "--contrast"
+                       : o.binarize ? "--binarize" : o.warmup ? "--warmup"
+                       : NULL;
+        if (no != NULL)
+            cli_die(2, "%s: only with --cond label", no);
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    mat_set_threads(o.threads > 0 ? o.threads : cores > 0 ? (int)cores : 1);
+    rng r;
+    rng_seed(&r, (uint64_t)o.seed);
+    double started = report_seconds();
+
+    data_set train, test;
+    data_load(&train, o.data, "train", SIDE, SIDE);
+    data_load(&test, o.data, "t10k", SIDE, SIDE);
+    data_truncate(&train, o.train_size);
+    data_truncate(&test, o.test_size);
+    printf("ch08_cvae: seed %d, %d threads, --cond %s\n", o.seed,
+           mat_threads(), co.cond);
+    printf("data: %d training and %d test images from %s\n\n", train.n,
+           test.n, o.data);
+    if (strcmp(co.cond, "label") == 0)
+        run_label(&o, &co, &train, &test, &r);
+    else
+        run_half(&o, &co, &train, &test, &r);
+    report_summary("seconds", report_seconds() - started);
+    report_files();
+    data_free(&train);
+    data_free(&test);
+    return 0;
+}
+#endif
