@@ -144,6 +144,13 @@ mnist:
 clean:
 	rm -rf build out $(addprefix ./,$(NAMES))
 
+# The matrix products: -O3 unrolls the micro-kernel into registers and
+# -ffp-contract=fast lets a*b + c become one fused multiply-add (see
+# common/mat.c and the book's appendix A). `private`: the flags stamp, a
+# prerequisite, must not inherit them.
+$(BUILD)/common/mat.o $(BUILD)/double/common/mat.o: \
+  private CFLAGS += -O3 -ffp-contract=fast
+
 FORCE:
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,240 @@
+/* test_mat.c -- the three matrix products against a plain triple loop in
+ * long double, on shapes that cut every tile and block edge; the same
+ * bits for any number of threads; no write outside C.
+ *
+ * Written in `real`, so it also runs when common/ is built in double. */
+#include "check.h"
+#include "mat.h"
+#include "rng.h"
+
+#include <float.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef REAL_IS_DOUBLE
+#define UNIT_ROUNDOFF (DBL_EPSILON / 2)
+#else
+#define UNIT_ROUNDOFF (FLT_EPSILON / 2)
+#endif
+
+typedef enum { NN, NT, TN } form;
+static const char *form_name[] = {"nn", "nt", "tn"};
+
+/* Numbers written around C that no product may touch. */
+enum { GUARD = 16 };
+static const real guard_value = (real)-12345.5;
+
+typedef struct {
+    int m, k, n;
+} shape;
+
+/* C = A . B (or C += A . B) in form f. */
+static void product(form f, real *c, const real *a, const real *b, int m,
+                    int k, int n, bool accumulate)
+{
+    if (f == NN)
+        mat_mul_nn(c, a, b, m, k, n, accumulate);
+    else if (f == NT)
+        mat_mul_nt(c, a, b, m, k, n, accumulate);
+    else
+        mat_mul_tn(c, a, b, m, k, n, accumulate);
+}
+
+/* Element (i, p) of A and (p, j) of B, as each form stores them. */
+static real a_at(form f, const real *a, int m, int k, int i, int p)
+{
+    return f == TN ? a[(size_t)p * m + i] : a[(size_t)i * k + p];
+}
+
+static real b_at(form f, const real *b, int k, int n, int p, int j)
+{
+    return f == NT ? b[(size_t)j * k + p] : b[(size_t)p * n + j];
+}
+
+/* gamma_n = n u / (1 - n u), the bound on n roundings of unit u. */
+static long double gamma_n(int n, long double u)
+{
+    return n * u / (1 - n * u);
+}
+
+/* `count` numbers of uninitialised memory, or exit. */
+static real *new_array(size_t count)
+{
+    real *x = malloc(sizeof(real) * (count ? count : 1));
+    if (!x) {
+        fprintf(stderr, "test_mat: out of memory\n");
+        exit(1);
+    }
+    return x;
+}
+
+/* `count` numbers uniform in [-1, 1). */
+static real *random_array(rng *r, size_t count)
+{
+    real *x = new_array(count);
+    for (size_t i = 0; i < count; i++)
+        x[i] = (real)(2 * rng_uniform(r) - 1);
+    return x;
+}
+
+/* Checks one form at one shape, C overwritten and C accumulated, against
+ * sum_p A(i,p) B(p,j) (+ c0) in long double. Whatever the order of the
+ * k + 1 terms and whether multiply-adds are fused, the computed number is
+ * within gamma_{k+1} sum |terms| of the exact one (Higham, "Accuracy and
+ * Stability of Numerical Algorithms", 2nd ed., eq. 3.5 and its proof);
+ * the reference's own error adds the same bound at long double's unit.
+ * A term missing or taken from a wrong index misses this by orders of
+ * magnitude. */
+static void check_form(form f, shape s, rng *r)
+{
+    int m = s.m, k = s.k, n = s.n;
+    size_t mn = (size_t)m * n;
+    real *a = random_array(r, (size_t)m * k);
+    real *b = random_array(r, (size_t)k * n);
+    real *c0 = random_array(r, mn);
+    real *c = new_array(mn + 2 * GUARD);
+    long double tol_per_abs = gamma_n(k + 1, UNIT_ROUNDOFF)
+                            + gamma_n(k + 1, LDBL_EPSILON / 2);
+    for (int accumulate = 0; accumulate <= 1; accumulate++) {
+        for (size_t i = 0; i < mn + 2 * GUARD; i++)
+            c[i] = guard_value;
+        memcpy(c + GUARD, c0, sizeof(real) * mn);
+        product(f, c + GUARD, a, b, m, k, n, accumulate);
+
+        double worst = 0;   /* max |error| / bound over C */
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) {
+                long double start = accumulate ? c0[(size_t)i * n + j] : 0;
+                long double sum = start, abs_sum = fabsl(start);
+                for (int p = 0; p < k; p++) {
+                    long double t = (long double)a_at(f, a, m, k, i, p)
+                                  * b_at(f, b, k, n, p, j);
+                    sum += t;
+                    abs_sum += fabsl(t);
+                }
+                long double err = fabsl(c[GUARD + (size_t)i * n + j] - sum);
+                long double bound = tol_per_abs * abs_sum;
+                double ratio = err == 0 ? 0 : (double)(err / bound);
+                worst = isnan(ratio) ? INFINITY : fmax(worst, ratio);
+            }
+        bool guards_intact = true;
+        for (int g = 0; g < GUARD; g++)
+            guards_intact &= c[g] == guard_value
+                          && c[GUARD + mn + g] == guard_value;
+
+        char name[128];
+        snprintf(name, sizeof name, "%s %dx%dx%d %s: max |error| / bound",
+                 form_name[f], m, k, n, accumulate ? "C +=" : "C =");
+        CHECK_LE(name, worst, 1.0);
+        snprintf(name, sizeof name, "%s %dx%dx%d %s: nothing written "
+                 "outside C", form_name[f], m, k, n,
+                 accumulate ? "C +=" : "C =");
+        CHECK(name, guards_intact);
+    }
+    free(a);
+    free(b);
+    free(c0);
+    free(c);
+}
+
+/* The same bits for 1, 2, 3 and 4 threads: each number of C must come
+ * out of the same operations whichever thread computes it. */
+static void check_threads(form f, shape s, rng *r)
+{
+    int m = s.m, k = s.k, n = s.n;
+    size_t mn = (size_t)m * n;
+    real *a = random_array(r, (size_t)m * k);
+    real *b = random_array(r, (size_t)k * n);
+    real *c0 = random_array(r, mn);
+    real *one = new_array(mn), *many = new_array(mn);
+    for (int accumulate = 0; accumulate <= 1; accumulate++) {
+        mat_set_threads(1);
+        memcpy(one, c0, sizeof(real) * mn);
+        product(f, one, a, b, m, k, n, accumulate);
+        for (int threads = 2; threads <= 4; threads++) {
+            mat_set_threads(threads);
+            memcpy(many, c0, sizeof(real) * mn);
+            product(f, many, a, b, m, k, n, accumulate);
+            char name[128];
+            snprintf(name, sizeof name, "%s %dx%dx%d %s: %d threads give "
+                     "the bits of 1", form_name[f], m, k, n,
+                     accumulate ? "C +=" : "C =", threads);
+            CHECK(name, memcmp(one, many, sizeof(real) * mn) == 0);
+        }
+    }
+    mat_set_threads(1);
+    free(a);
+    free(b);
+    free(c0);
+    free(one);
+    free(many);
+}
+
+/* A row of C computed alone (m = 1: no packing) has the bits it has
+ * inside a larger product (packed, through the micro-kernel): both paths
+ * add the same terms in the same order. */
+static void check_paths(form f, rng *r)
+{
+    enum { M = 20, K = 300, N = 37 };
+    real *a = random_array(r, M * K), *b = random_array(r, K * N);
+    real *c0 = random_array(r, M * N);
+    real c[M * N], row[N], a_row[K];
+    memcpy(c, c0, sizeof c);
+    product(f, c, a, b, M, K, N, true);
+    bool same = true;
+    for (int i = 0; i < M; i++) {
+        for (int p = 0; p < K; p++)
+            a_row[p] = a_at(f, a, M, K, i, p);   /* (1, K) = (K, 1) */
+        memcpy(row, c0 + i * N, sizeof row);
+        product(f, row, a_row, b, 1, K, N, true);
+        same &= memcmp(row, c + i * N, sizeof row) == 0;
+    }
+    char name[128];
+    snprintf(name, sizeof name, "%s: each row alone has the bits it has "
+             "in the %dx%dx%d product", form_name[f], M, K, N);
+    CHECK(name, same);
+    free(a);
+    free(b);
+    free(c0);
+}
+
+int main(void)
+{
+    rng r;
+    rng_seed(&r, 6);
+
+    /* Odd shapes: single numbers, a single row or column, a sum of one
+     * term or of none, and sizes just past a multiple of the register
+     * tile (16 x 16, or 4 x 16 without AVX-512) and of the cache blocks
+     * (128 rows, 256 steps of the sum, 2048 columns). */
+    const shape odd[] = {
+        {1, 1, 1}, {1, 100, 1}, {1, 300, 37}, {7, 13, 5}, {33, 1, 65},
+        {129, 257, 65}, {9, 300, 2085}, {17, 0, 3},
+    };
+    for (form f = NN; f <= TN; f++)
+        for (int i = 0; i < (int)(sizeof odd / sizeof odd[0]); i++)
+            check_form(f, odd[i], &r);
+
+    /* The VAE's own products (batch 128, layers 784 -> 400): forward
+     * y = x W^T, backward dx = dy W and dW = dy^T x. */
+    check_form(NT, (shape){128, 784, 400}, &r);
+    check_form(NN, (shape){128, 400, 784}, &r);
+    check_form(TN, (shape){400, 128, 784}, &r);
+
+    for (form f = NN; f <= TN; f++)
+        check_paths(f, &r);
+
+    /* Threads: shapes with more threads than column tiles, a single
+     * tile column, and the VAE's forward product. */
+    const shape split[] = {{129, 257, 65}, {700, 400, 9}, {128, 784, 400}};
+    for (form f = NN; f <= TN; f++)
+        for (int i = 0; i < (int)(sizeof split / sizeof split[0]); i++)
+            check_threads(f, split[i], &r);
+
+    mat_set_threads(3);
+    CHECK("mat_threads() reports 3 after mat_set_threads(3)",
+          mat_threads() == 3);
+    mat_set_threads(0);
+    CHECK("mat_set_threads(0) means 1", mat_threads() == 1);
+    return check_summary();
+}
