@@ -123,7 +123,7 @@ book: $(WEAVE)
 	$(WEAVE) --write book.md $(WEAVE_SRC)
 
 book-check: $(WEAVE)
-	$(WEAVE) --check book.md $(WEAVE_SRC)
+	$(WEAVE) --check --strict book.md $(WEAVE_SRC)
 
 # Each plots/*.gp names, on "# run:" lines, the chapter runs whose files it
 # draws; they are run first, then gnuplot writes the PNG next to the script.
@@ -150,6 +150,7 @@ clean:
 # prerequisite, must not inherit them.
 $(BUILD)/common/mat.o $(BUILD)/double/common/mat.o: \
   private CFLAGS += -O3 -ffp-contract=fast
+$(BUILD)/common/mat.o $(BUILD)/double/common/mat.o: Makefile
 
 FORCE:
 

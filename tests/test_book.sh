@@ -16,7 +16,7 @@ if [ ! -x "$WEAVE" ]; then
     check_summary
 fi
 ok book_exists
-if "$WEAVE" --check book.md chapters/*.c common/*.c common/*.h \
+if "$WEAVE" --check --strict book.md chapters/*.c common/*.c common/*.h \
     >"$TMP/out" 2>"$TMP/err"; then
     ok book_in_step_with_sources
 else
