@@ -154,4 +154,8 @@ $(BUILD)/common/mat.o $(BUILD)/double/common/mat.o: Makefile
 
 FORCE:
 
+# Object files are built by chained rules; keep them, or make would delete
+# them as intermediates and rebuild them on every run.
+.SECONDARY:
+
 -include $(shell find build -name '*.d' 2>/dev/null)
