@@ -16,51 +16,6 @@
 #include "check.h"
 #include "reference.h"
 
-/* Both sides compute in double, in nearly the same order: differences
- * are a few roundings (~1e-16), grown by at most a few hundred through
- * the net and Adam's division by sqrt(v). Entries below FLOOR are judged
- * absolutely to TOL * FLOOR. */
-static const double TOL = 1e-12, FLOOR = 1e-3;
-
-static const ref_tensor *wanted(const ref_file *ref, const char *name,
-                                int rows, int cols)
-{
-    const ref_tensor *t = ref_find(ref, name);
-    if (t == NULL || t->rows != rows || t->cols != cols) {
-        check_record(name, 0, __FILE__, __LINE__, "not in the file as a "
-                     "%dx%d tensor", rows, cols);
-        return NULL;
-    }
-    return t;
-}
-
-/* Copies a reference tensor into x (the inputs and initial weights). */
-static void take(real *x, const ref_file *ref, const char *name, int rows,
-                 int cols)
-{
-    const ref_tensor *t = wanted(ref, name, rows, cols);
-    for (int i = 0; i < rows * cols; i++)
-        x[i] = t ? (real)t->v[i] : 0;
-}
-
-/* One check: the worst relative difference between got and the
- * reference tensor `name`. */
-static void compare(const ref_file *ref, const char *name, const real *got,
-                    int rows, int cols)
-{
-    const ref_tensor *t = wanted(ref, name, rows, cols);
-    if (t == NULL)
-        return;
-    double worst = 0;
-    for (int i = 0; i < rows * cols; i++)
-        worst = fmax(worst, fabs(got[i] - t->v[i]) /
-                                fmax(fabs(t->v[i]), FLOOR));
-    char label[120];
-    snprintf(label, sizeof label, "%s = PyTorch's (worst %.1e)", name,
-             worst);
-    CHECK_LE(label, worst, TOL);
-}
-
 enum { B = 3, N0 = 6, N1 = 5, N2 = 4, N3 = 4 };
 
 int main(int argc, char **argv)
@@ -88,13 +43,13 @@ int main(int argc, char **argv)
     char name[64];
     for (int k = 0; k < 3; k++) {
         snprintf(name, sizeof name, "mlp.%s", w_names[k]);
-        take(layers[k]->w, &ref, name, layers[k]->out, layers[k]->in);
+        ref_take(layers[k]->w, &ref, name, layers[k]->out, layers[k]->in);
         snprintf(name, sizeof name, "mlp.%s", b_names[k]);
-        take(layers[k]->b, &ref, name, 1, layers[k]->out);
+        ref_take(layers[k]->b, &ref, name, 1, layers[k]->out);
     }
     real x[B * N0], target[B * N3];
-    take(x, &ref, "mlp.x", B, N0);
-    take(target, &ref, "mlp.target", B, N3);
+    ref_take(x, &ref, "mlp.x", B, N0);
+    ref_take(target, &ref, "mlp.target", B, N3);
 
     real a1[B * N1], h1[B * N1], a2[B * N2], h2[B * N2], z[B * N3];
     real dx[B * N0], da1[B * N1], dh1[B * N1], da2[B * N2], dh2[B * N2];
@@ -124,29 +79,29 @@ int main(int argc, char **argv)
         char tag[32];
         snprintf(tag, sizeof tag, "mlp.step%d.", step);
         snprintf(name, sizeof name, "%sh1", tag);
-        compare(&ref, name, h1, B, N1);
+        ref_compare(&ref, name, h1, B, N1);
         snprintf(name, sizeof name, "%sh2", tag);
-        compare(&ref, name, h2, B, N2);
+        ref_compare(&ref, name, h2, B, N2);
         snprintf(name, sizeof name, "%slogits", tag);
-        compare(&ref, name, z, B, N3);
+        ref_compare(&ref, name, z, B, N3);
         snprintf(name, sizeof name, "%sloss", tag);
-        compare(&ref, name, &loss, 1, 1);
+        ref_compare(&ref, name, &loss, 1, 1);
         snprintf(name, sizeof name, "%sdx", tag);
-        compare(&ref, name, dx, B, N0);
+        ref_compare(&ref, name, dx, B, N0);
         for (int k = 0; k < 3; k++) {
             nn_dense *l = layers[k];
             snprintf(name, sizeof name, "%sd%s", tag, w_names[k]);
-            compare(&ref, name, l->dw, l->out, l->in);
+            ref_compare(&ref, name, l->dw, l->out, l->in);
             snprintf(name, sizeof name, "%sd%s", tag, b_names[k]);
-            compare(&ref, name, l->db, 1, l->out);
+            ref_compare(&ref, name, l->db, 1, l->out);
         }
         nn_adam_step(&p, &adam);
         for (int k = 0; k < 3; k++) {
             nn_dense *l = layers[k];
             snprintf(name, sizeof name, "%sadam.%s", tag, w_names[k]);
-            compare(&ref, name, l->w, l->out, l->in);
+            ref_compare(&ref, name, l->w, l->out, l->in);
             snprintf(name, sizeof name, "%sadam.%s", tag, b_names[k]);
-            compare(&ref, name, l->b, 1, l->out);
+            ref_compare(&ref, name, l->b, 1, l->out);
         }
     }
     nn_params_free(&p);

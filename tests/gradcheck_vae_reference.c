@@ -17,55 +17,25 @@
 #include "check.h"
 #include "reference.h"
 
-/* Both sides compute in double, in nearly the same order: differences
- * are a few roundings, grown a little through the net and by Adam's
- * division by sqrt(v) (the first step moves each parameter by about lr
- * whatever its gradient, so a gradient near 0 still matches). Entries
- * below FLOOR are judged absolutely to TOL * FLOOR. */
-static const double TOL = 1e-12, FLOOR = 1e-3;
-
 enum { D = 7, HID = 5, L = 3, B = 4, C = 3 };
 
-static const ref_tensor *wanted(const ref_file *ref, const char *name,
-                                int rows, int cols)
-{
-    const ref_tensor *t = ref_find(ref, name);
-    if (t == NULL || t->rows != rows || t->cols != cols) {
-        check_record(name, 0, __FILE__, __LINE__, "not in the file as a "
-                     "%dx%d tensor", rows, cols);
-        return NULL;
-    }
-    return t;
-}
-
-/* Copies reference tensor tag+name into x. */
+/* The reference tensor tag+name copied into x: the file holds each
+ * variant's tensors under a prefix such as "vae.bern.". */
 static void take(real *x, const ref_file *ref, const char *tag,
                  const char *name, int rows, int cols)
 {
     char full[96];
     snprintf(full, sizeof full, "%s%s", tag, name);
-    const ref_tensor *t = wanted(ref, full, rows, cols);
-    for (int i = 0; i < rows * cols; i++)
-        x[i] = t ? (real)t->v[i] : 0;
+    ref_take(x, ref, full, rows, cols);
 }
 
-/* One check: the worst relative difference between got and tag+name. */
+/* One check of got against the reference tensor tag+name. */
 static void compare(const ref_file *ref, const char *tag, const char *name,
                     const real *got, int rows, int cols)
 {
     char full[96];
     snprintf(full, sizeof full, "%s%s", tag, name);
-    const ref_tensor *t = wanted(ref, full, rows, cols);
-    if (t == NULL)
-        return;
-    double worst = 0;
-    for (int i = 0; i < rows * cols; i++)
-        worst = fmax(worst, fabs(got[i] - t->v[i]) /
-                                fmax(fabs(t->v[i]), FLOOR));
-    char label[200];
-    snprintf(label, sizeof label, "%s = PyTorch's (worst %.1e)", full,
-             worst);
-    CHECK_LE(label, worst, TOL);
+    ref_compare(ref, full, got, rows, cols);
 }
 
 /* The model's layers in the order of the file, with their names. */

@@ -5,10 +5,14 @@
 #ifndef REFERENCE_H
 #define REFERENCE_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "check.h"
+#include "real.h"
 
 enum { REF_FORMAT = 1, REF_MAX_TENSORS = 256 };
 
@@ -120,6 +124,54 @@ static const ref_tensor *ref_find(const ref_file *r, const char *name)
         if (strcmp(r->t[i].name, name) == 0)
             return &r->t[i];
     return NULL;
+}
+
+/* Both sides compute in double, in nearly the same order: differences
+ * are a few roundings (~1e-16), grown by at most a few hundred through
+ * a net and by Adam's division by sqrt(v) (whose first step moves each
+ * parameter by about lr whatever its gradient, so a gradient near 0
+ * still matches). Entries below REF_FLOOR are judged absolutely, to
+ * REF_TOL * REF_FLOOR. */
+static const double REF_TOL = 1e-12, REF_FLOOR = 1e-3;
+
+/* The tensor `name` with the expected shape; a failed check if absent. */
+static const ref_tensor *ref_wanted(const ref_file *ref, const char *name,
+                                    int rows, int cols)
+{
+    const ref_tensor *t = ref_find(ref, name);
+    if (t == NULL || t->rows != rows || t->cols != cols) {
+        check_record(name, 0, __FILE__, __LINE__, "not in the file as a "
+                     "%dx%d tensor", rows, cols);
+        return NULL;
+    }
+    return t;
+}
+
+/* Copies a reference tensor into x (the inputs and initial weights). */
+static void ref_take(real *x, const ref_file *ref, const char *name,
+                     int rows, int cols)
+{
+    const ref_tensor *t = ref_wanted(ref, name, rows, cols);
+    for (int i = 0; i < rows * cols; i++)
+        x[i] = t ? (real)t->v[i] : 0;
+}
+
+/* One check: the worst relative difference between got and the
+ * reference tensor `name`. */
+static void ref_compare(const ref_file *ref, const char *name,
+                        const real *got, int rows, int cols)
+{
+    const ref_tensor *t = ref_wanted(ref, name, rows, cols);
+    if (t == NULL)
+        return;
+    double worst = 0;
+    for (int i = 0; i < rows * cols; i++)
+        worst = fmax(worst, fabs(got[i] - t->v[i]) /
+                                fmax(fabs(t->v[i]), REF_FLOOR));
+    char label[200];
+    snprintf(label, sizeof label, "%s = PyTorch's (worst %.1e)", name,
+             worst);
+    CHECK_LE(label, worst, REF_TOL);
 }
 
 #endif
