@@ -11,6 +11,7 @@
 #include "rng.h"
 
 #include "check.h"
+#include "gradcheck.h"
 
 /* As in gradcheck_nn.c: a central difference with h = 1e-5 errs by
  * h^2 f'''/6 + 1e-16 |f| / h, below 1e-9 for these losses (|f| < 100),
@@ -40,24 +41,26 @@ static double closest_to_kink(const ae_model *m)
     return closest;
 }
 
+/* A model and its batch, as gradcheck_worst's context. */
+typedef struct {
+    ae_model *m;
+    const real *x;
+} ae_case;
+
+static double ae_case_objective(void *ctx)
+{
+    ae_case *c = ctx;
+    return objective(c->m, c->x);
+}
+
 /* The worst relative error over all parameters between the backward
  * pass and central differences of the loss. */
 static double worst_error(ae_model *m, const real *x)
 {
-    nn_params *p = &m->params;
-    double worst = 0;
-    for (size_t i = 0; i < p->count; i++) {
-        real saved = p->value[i];
-        p->value[i] = saved + H;
-        double up = objective(m, x);
-        p->value[i] = saved - H;
-        double down = objective(m, x);
-        p->value[i] = saved;
-        double numeric = (up - down) / (2 * H);
-        double scale = fmax(fmax(fabs(numeric), fabs(p->grad[i])), FLOOR);
-        worst = fmax(worst, fabs(numeric - p->grad[i]) / scale);
-    }
-    return worst;
+    ae_case c = {m, x};
+    return gradcheck_worst(ae_case_objective, &c, m->params.value,
+                           m->params.grad, m->params.count, H, FLOOR,
+                           NULL);
 }
 
 static void check_shape(const char *label, ae_shape shape, rng *r)

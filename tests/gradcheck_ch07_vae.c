@@ -10,6 +10,7 @@
 #include "vae.h"
 
 #include "check.h"
+#include "gradcheck.h"
 
 /* As in gradcheck_nn.c: a central difference with h = 1e-5 errs by
  * h^2 f'''/6 + 1e-16 |f| / h, below 1e-9 for these small losses (|f| <
@@ -35,28 +36,15 @@ static double objective(vae_case *v)
     return (t.nll + v->beta * t.kl) / B;
 }
 
+static double vae_case_objective(void *ctx) { return objective(ctx); }
+
 /* The worst relative error over all parameters of the block; *where
  * gets the index of the worst one. */
 static double worst_error(vae_case *v, size_t *where)
 {
     nn_params *p = &v->m.params;
-    double worst = 0;
-    for (size_t i = 0; i < p->count; i++) {
-        real saved = p->value[i];
-        p->value[i] = saved + H;
-        double up = objective(v);
-        p->value[i] = saved - H;
-        double down = objective(v);
-        p->value[i] = saved;
-        double numeric = (up - down) / (2 * H);
-        double scale = fmax(fmax(fabs(numeric), fabs(p->grad[i])), FLOOR);
-        double err = fabs(numeric - p->grad[i]) / scale;
-        if (err > worst) {
-            worst = err;
-            *where = i;
-        }
-    }
-    return worst;
+    return gradcheck_worst(vae_case_objective, v, p->value, p->grad,
+                           p->count, H, FLOOR, where);
 }
 
 /* The analytic gradient: forward, loss with its gradient, backward. */

@@ -14,6 +14,7 @@
 #include "../chapters/ch08_cvae.c"
 
 #include "../tests/check.h"
+#include "../tests/gradcheck.h"
 
 /* As in gradcheck_nn.c: a central difference with step h errs by
  * h^2 f'''/6 (truncation) plus about 1e-16 |f| sqrt(n) / h (rounding
@@ -79,26 +80,15 @@ static vae_terms neg_elbo_by_hand(const vae_model *m, const real *x,
 
 /* ---- finite differences over a whole parameter block ----------------- */
 
-typedef double (*objective)(void *ctx);
+typedef gradcheck_objective objective;
 
 /* The worst relative error between p->grad and central differences of
  * f, with step H, over every parameter. */
 static double worst_error(objective f, void *ctx, nn_params *p,
                           double H)
 {
-    double worst = 0;
-    for (size_t i = 0; i < p->count; i++) {
-        real saved = p->value[i];
-        p->value[i] = saved + H;
-        double up = f(ctx);
-        p->value[i] = saved - H;
-        double down = f(ctx);
-        p->value[i] = saved;
-        double numeric = (up - down) / (2 * H);
-        double scale = fmax(fmax(fabs(numeric), fabs(p->grad[i])), FLOOR);
-        worst = fmax(worst, fabs(numeric - p->grad[i]) / scale);
-    }
-    return worst;
+    return gradcheck_worst(f, ctx, p->value, p->grad, p->count, H, FLOOR,
+                           NULL);
 }
 
 /* ---- the CVAE -------------------------------------------------------- */

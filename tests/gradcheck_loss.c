@@ -10,6 +10,7 @@
 #include "rng.h"
 
 #include "check.h"
+#include "gradcheck.h"
 
 /* Step, tolerance and floor as in gradcheck_nn.c: with h = 1e-5 the
  * central difference is good to ~1e-9 relative here, and entries below
@@ -40,19 +41,8 @@ static double objective(void *ctx)
 static double worst_error(loss_case *c, real *param, const real *grad,
                           int n)
 {
-    double worst = 0;
-    for (int i = 0; i < n; i++) {
-        real saved = param[i];
-        param[i] = saved + H;
-        double up = objective(c);
-        param[i] = saved - H;
-        double down = objective(c);
-        param[i] = saved;
-        double numeric = (up - down) / (2 * H);
-        double scale = fmax(fmax(fabs(numeric), fabs(grad[i])), FLOOR);
-        worst = fmax(worst, fabs(numeric - grad[i]) / scale);
-    }
-    return worst;
+    return gradcheck_worst(objective, c, param, grad, (size_t)n, H, FLOOR,
+                           NULL);
 }
 
 /* Checks the gradients in a (n_a values, named name_a) and in b (n_b

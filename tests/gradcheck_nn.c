@@ -11,6 +11,7 @@
 #include "rng.h"
 
 #include "check.h"
+#include "gradcheck.h"
 
 /* A central difference (f(t+h) - f(t-h)) / 2h is off by h^2 f'''/6
  * (truncation) plus about 1e-16 |f| / h (rounding). With h = 1e-5 and
@@ -27,19 +28,7 @@ typedef double (*objective)(void *ctx);
 static double worst_error(objective f, void *ctx, real *param,
                           const real *grad, size_t n)
 {
-    double worst = 0;
-    for (size_t i = 0; i < n; i++) {
-        real saved = param[i];
-        param[i] = saved + H;
-        double up = f(ctx);
-        param[i] = saved - H;
-        double down = f(ctx);
-        param[i] = saved;
-        double numeric = (up - down) / (2 * H);
-        double scale = fmax(fmax(fabs(numeric), fabs(grad[i])), FLOOR);
-        worst = fmax(worst, fabs(numeric - grad[i]) / scale);
-    }
-    return worst;
+    return gradcheck_worst(f, ctx, param, grad, n, H, FLOOR, NULL);
 }
 
 /* One check: the worst error over a tensor, printed with its label. */
