@@ -38,10 +38,10 @@ enum {
     HALF = PIXELS / 2           /* the top 14 rows; the bottom 14 */
 };
 
-/* Memory for n reals, or exit. */
+/* Zeroed memory for n reals, or exit. */
 real *alloc_reals(size_t n)
 {
-    real *p = malloc((n > 0 ? n : 1) * sizeof(real));
+    real *p = calloc(n > 0 ? n : 1, sizeof(real));
     if (p == NULL)
         cli_die(1, "out of memory (%zu numbers)", n);
     return p;

@@ -236,12 +236,15 @@ void nn_adam_step(nn_params *p, const nn_adam *opt)
     real step_size = (real)(opt->lr / (1 - pow(opt->beta1, t)));
     real sqrt_c2 = (real)sqrt(1 - pow(opt->beta2, t));
     real eps = (real)opt->eps;
+    real *restrict value = p->value, *restrict m = p->m;
+    real *restrict v = p->v;
+    const real *restrict grad = p->grad;
     for (size_t i = 0; i < p->count; i++) {
-        real g = p->grad[i];
-        p->m[i] = b1 * p->m[i] + one_b1 * g;
-        p->v[i] = b2 * p->v[i] + one_b2 * g * g;
-        real denom = (real)sqrt(p->v[i]) / sqrt_c2 + eps;
-        p->value[i] -= step_size * p->m[i] / denom;
+        real g = grad[i];
+        m[i] = b1 * m[i] + one_b1 * g;
+        v[i] = b2 * v[i] + one_b2 * g * g;
+        real denom = real_sqrt(v[i]) / sqrt_c2 + eps;
+        value[i] -= step_size * m[i] / denom;
     }
 }
 //< ch03-adam

@@ -10,9 +10,11 @@
 #ifdef REAL_IS_DOUBLE
 typedef double real;
 #define REAL_NAME "double"
+#define real_sqrt sqrt
 #else
 typedef float real;
 #define REAL_NAME "float"
+#define real_sqrt sqrtf   /* rounds as (float)sqrt((double)x) does */
 #endif
 
 #endif
