@@ -16,6 +16,7 @@
 #include "cli.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,34 +73,42 @@ static void mat_kernel(real *c, size_t ldc, const real *a,
 //< A-microkernel
 
 //> A-pack
-/* Copies rows r0.. r0+rows-1, columns p0.. p0+kc-1 of `v` into `dst` as
- * micro-panels of w rows each: panel q holds, for each p in turn, its w
- * numbers v(r, p). A last, partial panel is padded with zeros: the
- * kernel computes whole tiles, and what it computes from the padding
- * falls outside C and is dropped. Both loops read memory in the order
- * it is laid out: along r when rs = 1, along p when ps = 1. */
+/* One micro-panel: for each p in turn, the numbers v(r, p) of its n
+ * rows, then zeros up to the panel's width w. The kernel computes whole
+ * tiles; what it computes from the padding falls outside C and is
+ * dropped. */
+static inline void mat_pack_panel(real *restrict panel,
+                                  const real *restrict from, size_t rs,
+                                  size_t ps, int kc, int n, int w)
+{
+    for (int p = 0; p < kc; p++) {
+        for (int r = 0; r < n; r++)
+            panel[p * w + r] = from[r * rs + p * ps];
+        for (int r = n; r < w; r++)
+            panel[p * w + r] = 0;
+    }
+}
+
+/* Copies rows r0 .. r0+rows-1, columns p0 .. p0+kc-1 of `v` into `dst`
+ * as micro-panels of w rows each. A full panel is copied by a call in
+ * which w and one stride are constants, so that the compiler can turn
+ * the inner loop into vector loads and stores; only the last panel, if
+ * partial, takes the general path. */
 static void mat_pack(real *dst, mat_view v, int r0, int rows, int p0,
                      int kc, int w)
 {
     const real *src = v.at + (size_t)r0 * v.rs + (size_t)p0 * v.ps;
-    int tail = rows % w;   /* real rows in a last, partial panel */
-    if (tail > 0)
-        memset(dst + (size_t)(rows - tail) * kc, 0,
-               sizeof(real) * (size_t)kc * w);
-    if (v.rs == 1)
-        for (int p = 0; p < kc; p++)
-            for (int q = 0; q < rows; q += w) {
-                real *panel = dst + (size_t)q * kc;
-                for (int r = 0; r < min_int(w, rows - q); r++)
-                    panel[p * w + r] = src[p * v.ps + q + r];
-            }
-    else
-        for (int q = 0; q < rows; q += w) {
-            real *panel = dst + (size_t)q * kc;
-            for (int p = 0; p < kc; p++)
-                for (int r = 0; r < min_int(w, rows - q); r++)
-                    panel[p * w + r] = src[(q + r) * v.rs + p];
-        }
+    for (int q = 0; q < rows; q += w) {
+        real *panel = dst + (size_t)q * kc;
+        const real *from = src + (size_t)q * v.rs;
+        int n = min_int(w, rows - q);
+        if (n == w && v.rs == 1)   /* the w numbers lie side by side */
+            mat_pack_panel(panel, from, 1, v.ps, kc, w, w);
+        else if (n == w)           /* w rows, each along p: transpose */
+            mat_pack_panel(panel, from, v.rs, 1, kc, w, w);
+        else
+            mat_pack_panel(panel, from, v.rs, v.ps, kc, n, w);
+    }
 }
 //< A-pack
 
@@ -136,14 +145,27 @@ static void mat_small(real *c, mat_view a, mat_view bt, int m, int k,
         }
 }
 
-/* Allocates n numbers aligned to a cache line, or exits. */
-static real *mat_alloc(size_t n)
+/* The packing buffers of one thread: allocated on first use, grown when
+ * a product needs more, and kept for the next product, so that no
+ * product pays for fresh memory (a new page costs a fault and zeroing,
+ * which for the VAE's shapes was a few per cent of a step). */
+typedef struct {
+    real *a, *b;             /* packed block of A, packed panel of B */
+    size_t a_cap, b_cap;     /* their sizes, in numbers */
+} mat_buffers;
+
+/* Makes *p hold at least n numbers, aligned to a cache line, or exits. */
+static real *mat_reserve(real **p, size_t *cap, size_t n)
 {
-    size_t bytes = (sizeof(real) * n + 63) / 64 * 64;
-    real *p = aligned_alloc(64, bytes);
-    if (!p)
-        cli_die(1, "mat: out of memory (%zu bytes)", bytes);
-    return p;
+    if (n > *cap) {
+        size_t bytes = (sizeof(real) * n + 63) / 64 * 64;
+        free(*p);
+        *p = aligned_alloc(64, bytes);
+        if (*p == NULL)
+            cli_die(1, "mat: out of memory (%zu bytes)", bytes);
+        *cap = n;
+    }
+    return *p;
 }
 
 //> A-gemm
@@ -153,12 +175,14 @@ static real *mat_alloc(size_t n)
  * Each number of C adds its terms in the order of p, whatever the
  * blocks: the kernel loads it, adds, and stores it back. */
 static void mat_gemm(real *c, size_t ldc, mat_view a, mat_view bt,
-                     int m, int k, int n)
+                     int m, int k, int n, mat_buffers *buf)
 {
     int kb = (k + MAT_KC - 1) / MAT_KC;   /* blocks of the sum, */
     int kstep = (k + kb - 1) / kb;        /* made about equal */
-    real *pa = mat_alloc((size_t)(min_int(MAT_MC, m) + MAT_MR) * kstep);
-    real *pb = mat_alloc((size_t)(min_int(MAT_NC, n) + MAT_NR) * kstep);
+    size_t na = (size_t)(min_int(MAT_MC, m) + MAT_MR) * kstep;
+    size_t nb = (size_t)(min_int(MAT_NC, n) + MAT_NR) * kstep;
+    real *pa = mat_reserve(&buf->a, &buf->a_cap, na);
+    real *pb = mat_reserve(&buf->b, &buf->b_cap, nb);
     for (int jc = 0; jc < n; jc += MAT_NC) {
         int nc = min_int(MAT_NC, n - jc);
         for (int pc = 0; pc < k; pc += kstep) {
@@ -177,8 +201,6 @@ static void mat_gemm(real *c, size_t ldc, mat_view a, mat_view bt,
             }
         }
     }
-    free(pa);
-    free(pb);
 }
 //< A-gemm
 
@@ -193,6 +215,9 @@ typedef struct {
     int m, k, n, threads;
 } mat_job;
 
+enum { MAT_MAX_THREADS = 64 };
+static mat_buffers mat_buffers_of[MAT_MAX_THREADS];   /* thread t's */
+
 /* Thread t's part of a job: columns lo .. hi-1 of C. */
 static void mat_job_run(const mat_job *job, int t)
 {
@@ -205,51 +230,71 @@ static void mat_job_run(const mat_job *job, int t)
     mat_view bt = job->bt;   /* from column lo of B */
     bt.at += (size_t)lo * bt.rs;
     mat_gemm(job->c + lo, (size_t)job->n, job->a, bt, job->m, job->k,
-             hi - lo);
+             hi - lo, &mat_buffers_of[t]);
 }
 //< A-threads
 
-/* The worker threads: they sleep on `wake` until `round` changes, run
- * their part of `job`, and the last one to finish signals `done`. */
-enum { MAT_MAX_THREADS = 64 };
+/* The worker threads. Waking a thread that sleeps takes tens of
+ * microseconds (on a virtual machine the other core may be asleep
+ * too), as long as one of the VAE's small products. So a worker that
+ * has finished its part first watches `round` for the next job, up to
+ * MAT_SPIN checks (about a millisecond, more than the gap between two
+ * products of a training step), and only then sleeps on `wake`; and
+ * the caller watches `busy` fall to zero instead of sleeping. */
+enum { MAT_SPIN = 1 << 20 };
 static struct {
     pthread_mutex_t lock;
-    pthread_cond_t wake, done;
+    pthread_cond_t wake;
     pthread_t worker[MAT_MAX_THREADS];
     int size;              /* threads, the caller's included */
-    unsigned long round;   /* counts jobs handed out */
-    int busy;              /* workers still on this round's job */
-    bool quit;
+    atomic_ulong round;    /* counts jobs handed out */
+    unsigned long first;   /* round when the workers were started */
+    atomic_int busy;       /* workers still on this round's job */
+    atomic_bool quit;
     mat_job job;
 } pool = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .wake = PTHREAD_COND_INITIALIZER,
-    .done = PTHREAD_COND_INITIALIZER,
     .size = 1,
 };
+
+/* Waits until `round` differs from `seen`, and returns it. */
+static unsigned long mat_wait_round(unsigned long seen)
+{
+    for (long spin = 0; spin < MAT_SPIN; spin++)
+        if (atomic_load(&pool.round) != seen)
+            return atomic_load(&pool.round);
+    pthread_mutex_lock(&pool.lock);
+    while (atomic_load(&pool.round) == seen)
+        pthread_cond_wait(&pool.wake, &pool.lock);
+    pthread_mutex_unlock(&pool.lock);
+    return atomic_load(&pool.round);
+}
+
+/* Starts a new round: the job, or the order to quit, is in place. The
+ * broadcast is made under the lock, so that a worker between its last
+ * look at `round` and its sleep cannot miss it. */
+static void mat_next_round(void)
+{
+    atomic_fetch_add(&pool.round, 1);
+    pthread_mutex_lock(&pool.lock);
+    pthread_cond_broadcast(&pool.wake);
+    pthread_mutex_unlock(&pool.lock);
+}
 
 /* A worker's life: thread number t (1 .. size-1) runs part t of each
  * job until told to quit. */
 static void *mat_worker(void *arg)
 {
     int t = (int)(intptr_t)arg;
-    unsigned long seen = 0;
-    pthread_mutex_lock(&pool.lock);
+    unsigned long seen = pool.first;   /* not round: a job may be out */
     for (;;) {
-        while (pool.round == seen && !pool.quit)
-            pthread_cond_wait(&pool.wake, &pool.lock);
-        if (pool.quit)
-            break;
-        seen = pool.round;
-        mat_job job = pool.job;
-        pthread_mutex_unlock(&pool.lock);
-        mat_job_run(&job, t);
-        pthread_mutex_lock(&pool.lock);
-        if (--pool.busy == 0)
-            pthread_cond_signal(&pool.done);
+        seen = mat_wait_round(seen);
+        if (atomic_load(&pool.quit))
+            return NULL;
+        mat_job_run(&pool.job, t);
+        atomic_fetch_sub(&pool.busy, 1);
     }
-    pthread_mutex_unlock(&pool.lock);
-    return NULL;
 }
 
 /* Stops the workers there are and starts threads - 1 new ones. */
@@ -258,14 +303,12 @@ void mat_set_threads(int threads)
     threads = threads < 1 ? 1 : min_int(threads, MAT_MAX_THREADS);
     if (threads == pool.size)
         return;
-    pthread_mutex_lock(&pool.lock);      /* stop the old workers */
-    pool.quit = true;
-    pthread_cond_broadcast(&pool.wake);
-    pthread_mutex_unlock(&pool.lock);
+    atomic_store(&pool.quit, true);      /* stop the old workers */
+    mat_next_round();
     for (int t = 1; t < pool.size; t++)
         pthread_join(pool.worker[t], NULL);
-    pool.quit = false;
-    pool.round = 0;
+    atomic_store(&pool.quit, false);
+    pool.first = atomic_load(&pool.round);
     pool.size = 1;
     for (; pool.size < threads; pool.size++)  /* fewer if refused */
         if (pthread_create(&pool.worker[pool.size], NULL, mat_worker,
@@ -301,17 +344,12 @@ static void mat_product(real *c, mat_view a, mat_view bt, int m, int k,
         mat_job_run(&job, 0);
         return;
     }
-    pthread_mutex_lock(&pool.lock);
-    pool.job = job;
-    pool.busy = pool.size - 1;
-    pool.round++;
-    pthread_cond_broadcast(&pool.wake);
-    pthread_mutex_unlock(&pool.lock);
+    pool.job = job;   /* the workers read it only after the new round */
+    atomic_store(&pool.busy, pool.size - 1);
+    mat_next_round();
     mat_job_run(&job, 0);
-    pthread_mutex_lock(&pool.lock);
-    while (pool.busy > 0)
-        pthread_cond_wait(&pool.done, &pool.lock);
-    pthread_mutex_unlock(&pool.lock);
+    while (atomic_load(&pool.busy) > 0)
+        ;   /* the workers' parts end about when the caller's does */
 }
 
 //> A-forms

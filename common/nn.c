@@ -84,17 +84,16 @@ void nn_dense_declare(nn_params *p, nn_dense *l, int in, int out)
 
 //> ch03-dense-forward
 /* y = x W^T + b, equation (3.1): every row of x, one example, goes
- * through the layer; the product runs over the whole batch at once. */
+ * through the layer; the product runs over the whole batch at once.
+ * Each row of y starts as b and the product adds into it, which saves
+ * a second pass over y (and is the order BLAS's addmm uses). */
 void nn_dense_forward(real *y /* (B, out) */,
                       const real *x /* (B, in) */,
                       const nn_dense *l, int B)
 {
-    mat_mul_nt(y, x, l->w, B, l->in, l->out, false);
-    for (int b = 0; b < B; b++) {
-        real *row = y + (size_t)b * l->out;
-        for (int j = 0; j < l->out; j++)
-            row[j] += l->b[j];
-    }
+    for (int b = 0; b < B; b++)
+        memcpy(y + (size_t)b * l->out, l->b, sizeof(real) * l->out);
+    mat_mul_nt(y, x, l->w, B, l->in, l->out, true);
 }
 //< ch03-dense-forward
 
