@@ -10,6 +10,7 @@
 #include <float.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #ifdef REAL_IS_DOUBLE
 #define UNIT_ROUNDOFF (DBL_EPSILON / 2)
@@ -170,6 +171,43 @@ static void check_threads(form f, shape s, rng *r)
     free(many);
 }
 
+/* The pool's two ways of waiting for a job: a product handed out the
+ * moment the workers are started (before they have looked at the job
+ * counter), and one handed out after they have given up spinning and
+ * gone to sleep. Either would hang, or leave C half computed, if the
+ * workers missed the job. */
+static void check_wakeups(rng *r)
+{
+    enum { M = 64, K = 300, N = 64 };   /* over the sharing threshold */
+    real *a = random_array(r, M * K), *b = random_array(r, K * N);
+    real *want = new_array(M * N), *got = new_array(M * N);
+    mat_set_threads(1);
+    mat_mul_nn(want, a, b, M, K, N, false);
+    bool same = true;
+    for (int round = 0; round < 200; round++) {
+        mat_set_threads(1 + round % 2 + 1);   /* 2 or 3, restarted */
+        mat_mul_nn(got, a, b, M, K, N, false);
+        same &= memcmp(want, got, sizeof(real) * M * N) == 0;
+        mat_set_threads(1);
+    }
+    CHECK("200 products handed out as the workers start: all complete",
+          same);
+    mat_set_threads(2);
+    struct timespec pause = {0, 50 * 1000 * 1000};   /* 50 ms */
+    for (int round = 0; round < 3; round++) {
+        nanosleep(&pause, NULL);   /* the workers go to sleep */
+        memset(got, 0, sizeof(real) * M * N);
+        mat_mul_nn(got, a, b, M, K, N, false);
+        same &= memcmp(want, got, sizeof(real) * M * N) == 0;
+    }
+    CHECK("products handed out to sleeping workers: all complete", same);
+    mat_set_threads(1);
+    free(a);
+    free(b);
+    free(want);
+    free(got);
+}
+
 /* A row of C computed alone (m = 1: no packing) has the bits it has
  * inside a larger product (packed, through the micro-kernel): both paths
  * add the same terms in the same order. */
@@ -231,6 +269,7 @@ int main(void)
         for (int i = 0; i < (int)(sizeof split / sizeof split[0]); i++)
             check_threads(f, split[i], &r);
 
+    check_wakeups(&r);
     mat_set_threads(3);
     CHECK("mat_threads() reports 3 after mat_set_threads(3)",
           mat_threads() == 3);
