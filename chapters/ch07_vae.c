@@ -553,7 +553,7 @@ int main(int argc, char **argv)
         .latent = 20, .hidden = 400, .decoder = "bernoulli",
         .sigma = "0.1", .binarize = false, .epochs = 20, .batch = 128,
         .lr = 1e-3, .beta = 1.0, .warmup = 0, .eval_samples = 10,
-        .iw = 500, .threads = 0, .seed = 1, .out = "out/ch07_vae",
+        .iw = 1000, .threads = 0, .seed = 1, .out = "out/ch07_vae",
         .load = NULL,
     };
     cli_flag flags[VAE_NFLAGS];

@@ -37,7 +37,7 @@ mkdir -p "$BUILD/bench"
 for threads in 1 2; do
     out=$BUILD/bench/ch07_vae_t$threads
     # Only training is timed; --iw 10 keeps the final bound on log p(x)
-    # (500 samples per test image by default) from taking half a minute.
+    # (1000 samples per test image by default) from taking ten seconds.
     if ! "$vae" --threads "$threads" --epochs "$EPOCHS" --iw 10 \
          --out "$out" >"$out.log" 2>&1; then
         echo "ch07_vae --threads $threads failed; see $out.log" >&2
