@@ -1,7 +1,7 @@
 /* vmath.h -- e^x and log(1 + x) in float, written so that a loop over a
  * batch compiles to vector instructions. libm's exp and log1p are calls
  * made one number at a time; in the binary cross-entropy of a VAE step
- * they took a fifth of the time (appendix A). Each function is a few
+ * they took a sixth of the time (appendix A). Each function is a few
  * lines of textbook numerics: a range reduction, then a polynomial.
  * tests/test_vmath.c measures their error against libm's double.
  *
