@@ -54,7 +54,7 @@ check "bad data writes no files" test ! -e "$TMP/bad"
 # The default run. PCA of the same rank (16) is the best any linear
 # encoder and decoder can do (3.17), (3.21); the chapter's claim is that
 # the ReLU network does clearly better. Seeds 1-3 give test_sse / PCA's
-# = 0.525-0.532 and test BCE 82.8-83.3 nats after the default 10 epochs;
+# = 0.522-0.530 and test BCE 82.6-83.1 nats after the default 10 epochs;
 # 40 epochs reach 79.7, so 10 epochs stop about 4% short of what this
 # network can do on 8000 images. The bounds, 0.65 and 88, leave 5 nats
 # (6%) for other compilers and rounding orders, and still fail a network
