@@ -560,7 +560,8 @@ int main(int argc, char **argv)
     report_summary("latent", latent);
     report_summary("train_loss", tr.loss);
     report_summary("test_loss", te.loss);
-    report_summary("test_bce", te.bce);
+    if (!linear)   /* a linear AE has no sigmoid, so no BCE to report */
+        report_summary("test_bce", te.bce);
     report_summary("train_sse", tr.sse);
     report_summary("test_sse", te.sse);
     report_summary("test_psnr", ae_psnr(te.sse / d));
