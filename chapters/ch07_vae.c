@@ -362,7 +362,7 @@ evaluation evaluate(vae_model *m, const data_set *test,
     evaluation ev = {0};
     int L = m->cfg.latent;
     printf("\nevaluating on %d test images\n", test->n);
-    ev.test = vae_evaluate(m, test, o->eval_samples, r);
+    ev.test = vae_evaluate(m, test, NULL, o->eval_samples, r);
     printf("test -ELBO %.3f = reconstruction %.3f + KL %.3f nats, %d eps "
            "draws per image\n", ev.test.nll + ev.test.kl, ev.test.nll,
            ev.test.kl, o->eval_samples);
@@ -374,7 +374,7 @@ evaluation evaluate(vae_model *m, const data_set *test,
     ev.nk = iw_sizes(ev.ks, o->iw);
     int samples = ev.ks[ev.nk - 1];
     double t0 = report_seconds();
-    vae_iw_bounds(ev.bound, m, test, ev.ks, ev.nk, samples, r);
+    vae_iw_bounds(ev.bound, m, test, NULL, ev.ks, ev.nk, samples, r);
     printf("importance-weighted bounds (7.11), %d draws per image, "
            "%.1f s:\n", samples, report_seconds() - t0);
     for (int j = 0; j < ev.nk; j++)
@@ -452,7 +452,7 @@ note_checks check_notes(vae_model *m, const data_set *test, int dim,
 
     /* Bayes at z = mu(x): log p(z|x) = log p(x|z) + log p(z) - log p(x) */
     double log_px;
-    vae_iw_bounds(&log_px, m, &first, &iw, 1, iw, r);
+    vae_iw_bounds(&log_px, m, &first, NULL, &iw, 1, iw, r);
     vae_decode(&a, m, a.mu, NULL, 1);
     double log_px_z = -vae_nll(&a, m, first.x, 1, NULL, 0, false);
     double log_pz = 0;
@@ -599,7 +599,7 @@ int main(int argc, char **argv)
         printf("training: %d epochs, batch %d, Adam lr %g, beta %g%s\n\n",
                o.epochs, o.batch, o.lr, o.beta,
                o.warmup ? " (warm-up)" : "");
-        run = vae_train(&m, &train, &test, &o, &r);
+        run = vae_train(&m, &train, NULL, &test, NULL, &o, &r);
         if (run.interrupted) {
             nn_params_save(&m.params, o.out, "vae.bin", tag);
             vae_write_history(&run, o.out);

@@ -389,10 +389,10 @@ void sweep(classify_model *judge, const data_set *train,
         }
         static vae_model m;
         vae_init(&m, vae_options_config(&o, PIXELS, CLASSES), r);
-        vae_run run = vae_train(&m, train, test, &o, r);
+        vae_run run = vae_train(&m, train, NULL, test, NULL, &o, r);
         stop_if_interrupted(&run);
         free(run.history);
-        vae_terms te = vae_evaluate(&m, test, o.eval_samples, r);
+        vae_terms te = vae_evaluate(&m, test, NULL, o.eval_samples, r);
         cvae_measured cm = {.latent = o.latent, .neg_elbo = te.nll + te.kl,
                             .style = style_swap(NULL, &m, judge, test,
                                                 style_n)};
@@ -420,112 +420,28 @@ void half_split(real *top /* (n, HALF) */, real *bottom /* (n, HALF) */,
 }
 //< ch08-half
 
-/* The images of a set cut in halves. */
+/* The images of a set cut in halves: the bottoms, with the labels, are
+ * what the CVAE models, and the tops their conditions. */
 typedef struct {
-    int n;
-    real *top;          /* (n, HALF) the condition */
-    real *bottom;       /* (n, HALF) what is modelled */
-    const unsigned char *y;
+    data_set bottom;   /* (n, HALF) the lower 14 rows, and the labels */
+    real *top;         /* (n, HALF) the condition of each bottom */
 } halves;
 
 /* A set's images cut in halves (copies; halves_free frees them). */
 halves halves_of(const data_set *set)
 {
-    halves h = {set->n, alloc_reals((size_t)set->n * HALF),
-                alloc_reals((size_t)set->n * HALF), set->y};
-    half_split(h.top, h.bottom, set->x, set->n);
+    halves h = {{set->n, SIDE / 2, SIDE, HALF,
+                 alloc_reals((size_t)set->n * HALF), set->y},
+                alloc_reals((size_t)set->n * HALF)};
+    half_split(h.top, h.bottom.x, set->x, set->n);
     return h;
 }
 
-/* Frees the two halves. */
+/* Frees the two halves (the labels stay the set's). */
 void halves_free(halves *h)
 {
     free(h->top);
-    free(h->bottom);
-}
-
-/* The -ELBO of the bottom halves given the top halves, nats per image,
- * `samples` eps draws each. */
-vae_terms half_evaluate(vae_model *m, const halves *set, int samples,
-                        rng *r)
-{
-    enum { ROWS = 500 };
-    int L = m->cfg.latent;
-    vae_acts a;
-    vae_acts_alloc(&a, &m->cfg, ROWS);
-    real *eps = alloc_reals((size_t)ROWS * L);
-    vae_terms sum = {0, 0};
-    for (int i = 0; i < set->n; i += ROWS) {
-        int B = set->n - i < ROWS ? set->n - i : ROWS;
-        const real *x = set->bottom + (size_t)i * HALF;
-        const real *c = set->top + (size_t)i * HALF;
-        for (int s = 0; s < samples; s++) {
-            for (int k = 0; k < B * L; k++)
-                eps[k] = (real)rng_normal(r);
-            vae_forward(&a, m, x, c, eps, B);
-            vae_terms t = vae_loss(&a, m, x, B, 1.0, false);
-            sum.nll += t.nll / samples;
-            sum.kl += t.kl / samples;
-        }
-    }
-    vae_acts_free(&a);
-    free(eps);
-    return (vae_terms){sum.nll / set->n, sum.kl / set->n};
-}
-
-/* Trains the half-conditioned CVAE on the conditional -ELBO (8.3):
- * vae_train_step on shuffled minibatches, one eps draw per image, a
- * progress line per epoch. (vae_train conditions on one-hot labels
- * only.) */
-void half_train(vae_model *m, const halves *train, const halves *test,
-                const vae_options *o, rng *r)
-{
-    int L = m->cfg.latent, n = train->n;
-    int batch = o->batch < n ? o->batch : n;
-    vae_acts a;
-    vae_acts_alloc(&a, &m->cfg, batch);
-    real *x = alloc_reals((size_t)batch * HALF);
-    real *c = alloc_reals((size_t)batch * HALF);
-    real *eps = alloc_reals((size_t)batch * L);
-    int *order = malloc(sizeof(int) * (size_t)n);
-    if (order == NULL)
-        cli_die(1, "out of memory");
-    nn_adam adam = nn_adam_defaults(o->lr);
-    double start = report_seconds();
-    for (int e = 0; e < o->epochs; e++) {
-        vae_terms sum = {0, 0};
-        data_order(order, n, r);
-        for (int s = 0; s < n; s += batch) {
-            int B = n - s < batch ? n - s : batch;
-            for (int b = 0; b < B; b++) {
-                size_t from = (size_t)order[s + b] * HALF;
-                memcpy(x + (size_t)b * HALF, train->bottom + from,
-                       sizeof(real) * HALF);
-                memcpy(c + (size_t)b * HALF, train->top + from,
-                       sizeof(real) * HALF);
-            }
-            for (int k = 0; k < B * L; k++)
-                eps[k] = (real)rng_normal(r);
-            vae_terms t = vae_train_step(m, &a, &adam, x, c, eps, B,
-                                         o->beta);
-            if (!isfinite(t.nll + o->beta * t.kl))
-                cli_die(1, "training diverged at epoch %d; try a smaller "
-                        "--lr (now %g)", e + 1, o->lr);
-            sum.nll += t.nll;
-            sum.kl += t.kl;
-        }
-        vae_terms te = half_evaluate(m, test, 1, r);
-        printf("%3d/%-3d train -ELBO %7.2f = %6.2f + %5.2f   test %7.2f"
-               " = %6.2f + %5.2f  %5.1f s\n", e + 1, o->epochs,
-               (sum.nll + sum.kl) / n, sum.nll / n, sum.kl / n,
-               te.nll + te.kl, te.nll, te.kl, report_seconds() - start);
-        fflush(stdout);
-    }
-    vae_acts_free(&a);
-    free(x);
-    free(c);
-    free(eps);
-    free(order);
+    free(h->bottom.x);
 }
 
 //> ch08-regressor
@@ -545,28 +461,29 @@ void regressor_train(ae_model *reg, const halves *train,
                            NULL, NULL, NULL, "regressor"};
     real *in = alloc_reals((size_t)batch * HALF);
     real *target = alloc_reals((size_t)batch * HALF);
-    int *order = malloc(sizeof(int) * (size_t)train->n);
+    int n = train->bottom.n;
+    int *order = malloc(sizeof(int) * (size_t)n);
     if (order == NULL)
         cli_die(1, "out of memory");
     for (int e = 0; e < epochs; e++) {
         double loss = 0;
-        data_order(order, train->n, r);
-        for (int s = 0; s < train->n; s += batch) {
-            int B = train->n - s < batch ? train->n - s : batch;
+        data_order(order, n, r);
+        for (int s = 0; s < n; s += batch) {
+            int B = n - s < batch ? n - s : batch;
             for (int b = 0; b < B; b++) {
                 size_t from = (size_t)order[s + b] * HALF;
                 memcpy(in + (size_t)b * HALF, train->top + from,
                        sizeof(real) * HALF);
-                memcpy(target + (size_t)b * HALF, train->bottom + from,
+                memcpy(target + (size_t)b * HALF, train->bottom.x + from,
                        sizeof(real) * HALF);
             }
             loss += B * ae_step(reg, &cfg, in, target, B).loss;
         }
         if (e + 1 == epochs || (e + 1) % 5 == 0)
             printf("regressor epoch %2d/%d  train BCE %.2f  test BCE "
-                   "%.2f nats\n", e + 1, epochs, loss / train->n,
-                   ae_evaluate(reg, test->top, test->bottom,
-                               test->n).loss);
+                   "%.2f nats\n", e + 1, epochs, loss / n,
+                   ae_evaluate(reg, test->top, test->bottom.x,
+                               test->bottom.n).loss);
     }
     free(in);
     free(target);
@@ -656,7 +573,7 @@ completion_stats completion_measure(vae_model *m, ae_model *reg,
         classify_predict(said, judge, full, k);
         bool seen[CLASSES] = {false};
         for (int j = 0; j < k; j++) {
-            st.judged_cvae += (double)(said[j] == test->y[i]) / k;
+            st.judged_cvae += (double)(said[j] == test->bottom.y[i]) / k;
             if (!seen[said[j]])
                 st.classes += 1;
             seen[said[j]] = true;
@@ -668,7 +585,7 @@ completion_stats completion_measure(vae_model *m, ae_model *reg,
     }
     classify_predict(said, judge, reg_full, n);
     for (int i = 0; i < n; i++)
-        st.judged_reg += said[i] == test->y[i];
+        st.judged_reg += said[i] == test->bottom.y[i];
     st.spread /= n;
     st.mean_to_reg /= n;
     st.draw_to_reg /= n;
@@ -677,7 +594,7 @@ completion_stats completion_measure(vae_model *m, ae_model *reg,
     st.classes /= n;
     st.gray_cvae /= n;
     st.gray_reg = gray_fraction(reg_out, n, HALF);
-    st.gray_data = gray_fraction(test->bottom, n, HALF);
+    st.gray_data = gray_fraction(test->bottom.x, n, HALF);
     free(draws);
     free(full);
     free(reg_out);
@@ -703,7 +620,7 @@ void write_completions(vae_model *m, ae_model *reg, const halves *test,
         cvae_complete(draws, m, top, k, temperature, r);
         for (int c = 0; c < cols; c++) {
             real *tile = row + (size_t)c * PIXELS;
-            const real *bottom = c == 0 ? test->bottom + (size_t)i * HALF
+            const real *bottom = c == 0 ? test->bottom.x + (size_t)i * HALF
                                : c == 1 ? NULL
                                : c == cols - 1 ? reg_out + (size_t)i * HALF
                                : draws + (size_t)(c - 2) * HALF;
@@ -736,9 +653,17 @@ typedef struct {
     bool contrast;              /* train the unconditional VAE too */
 } cvae_options;
 
-/* The test set, or with `binarize` a copy of it whose pixels are one
- * fixed Bernoulli draw, the same in every run (chapter 7's test set
- * for --binarize). */
+/* Replaces the n pixels x by one fixed Bernoulli draw of them, the
+ * same in every run: chapter 7's test set for --binarize. */
+void binarize_fixed(real *x, size_t n)
+{
+    rng fixed;
+    rng_seed(&fixed, 12345);
+    vae_binarize(x, (int)n, &fixed);
+}
+
+/* The test set, or with `binarize` a copy of it drawn by
+ * binarize_fixed. */
 data_set binarized_copy(const data_set *test, bool binarize)
 {
     data_set drawn = *test;
@@ -747,9 +672,7 @@ data_set binarized_copy(const data_set *test, bool binarize)
     size_t n = (size_t)test->n * (size_t)test->dim;
     drawn.x = alloc_reals(n);
     memcpy(drawn.x, test->x, sizeof(real) * n);
-    rng fixed;
-    rng_seed(&fixed, 12345);
-    vae_binarize(drawn.x, (int)n, &fixed);
+    binarize_fixed(drawn.x, n);
     return drawn;
 }
 
@@ -781,15 +704,15 @@ void run_label(const vae_options *o, const cvae_options *co,
     if (o->load != NULL) {
         load_checkpoint(&m, o->load, "ch08_cvae");
     } else {
-        run = vae_train(&m, train, test, o, r);
+        run = vae_train(&m, train, NULL, test, NULL, o, r);
         nn_params_save(&m.params, o->out, "cvae.bin", tag);
         vae_write_history(&run, o->out);
         stop_if_interrupted(&run);   /* --load cvae.bin evaluates it */
     }
-    vae_terms te = vae_evaluate(&m, test, o->eval_samples, r);
+    vae_terms te = vae_evaluate(&m, test, NULL, o->eval_samples, r);
     int ks[3] = {1, 10, o->iw}, nk = o->iw > 10 ? 3 : 2;
     double bound[3];
-    vae_iw_bounds(bound, &m, test, ks, nk, o->iw > 10 ? o->iw : 10, r);
+    vae_iw_bounds(bound, &m, test, NULL, ks, nk, o->iw > 10 ? o->iw : 10, r);
     double mixture = label_entropy_bound(train, test) - bound[nk - 1];
     printf("test -ELBO %.2f = reconstruction %.2f + KL %.2f nats; "
            "-log p(x|y) <= %.2f (k = %d)\n", te.nll + te.kl, te.nll,
@@ -865,11 +788,11 @@ void run_label(const vae_options *o, const cvae_options *co,
         uo.load = NULL;
         printf("\nunconditional VAE (no label), trained the same way, "
                "for contrast\n");
-        vae_run urun = vae_train(&u, train, test, &uo, r);
+        vae_run urun = vae_train(&u, train, NULL, test, NULL, &uo, r);
         stop_if_interrupted(&urun);
         free(urun.history);
-        ut = vae_evaluate(&u, test, o->eval_samples, r);
-        vae_iw_bounds(&u_bound, &u, test, &ks[nk - 1], 1,
+        ut = vae_evaluate(&u, test, NULL, o->eval_samples, r);
+        vae_iw_bounds(&u_bound, &u, test, NULL, &ks[nk - 1], 1,
                       ks[nk - 1], r);
         int L = u.cfg.latent;
         real *z = alloc_reals((size_t)count * L);
@@ -972,6 +895,8 @@ void run_half(const vae_options *o, const cvae_options *co,
     double judge_acc = judge_prepare(&judge, &softmax, &co->judge, train,
                                      test, o->out, o->seed);
     halves tr = halves_of(train), te = halves_of(test);
+    if (o->binarize)   /* the modelled bottoms, as run_label does */
+        binarize_fixed(te.bottom.x, (size_t)te.bottom.n * HALF);
 
     static vae_model m;
     vae_config cfg = vae_options_config(o, HALF, HALF);
@@ -983,25 +908,35 @@ void run_half(const vae_options *o, const cvae_options *co,
     } else {
         char tag[NN_TAG_MAX];
         vae_tag(tag, "ch08_half", &cfg);
-        half_train(&m, &tr, &te, o, r);
+        vae_run run = vae_train(&m, &tr.bottom, tr.top, &te.bottom,
+                                te.top, o, r);
         nn_params_save(&m.params, o->out, "cvae.bin", tag);
+        vae_write_history(&run, o->out);
+        free(run.history);
+        stop_if_interrupted(&run);   /* --load cvae.bin evaluates it */
     }
-    vae_terms elbo = half_evaluate(&m, &te, o->eval_samples, r);
+    vae_terms elbo = vae_evaluate(&m, &te.bottom, te.top, o->eval_samples,
+                                  r);
+    int ks[2] = {1, o->iw > 1 ? o->iw : 1};
+    double bound[2];
+    vae_iw_bounds(bound, &m, &te.bottom, te.top, ks, 2, ks[1], r);
     printf("test -ELBO of the bottom half given the top: %.2f = %.2f + "
-           "%.2f nats\n", elbo.nll + elbo.kl, elbo.nll, elbo.kl);
+           "%.2f nats; -log p(bottom|top) <= %.2f (k = %d)\n",
+           elbo.nll + elbo.kl, elbo.nll, elbo.kl, -bound[1], ks[1]);
 
     printf("\nregressor %d-%d-%d, the same epochs\n", HALF, cfg.hidden,
            HALF);
     ae_model reg;
     regressor_train(&reg, &tr, &te, cfg.hidden, o->epochs, o->batch,
                     o->lr, r);
-    double reg_bce = ae_evaluate(&reg, te.top, te.bottom, te.n).loss;
+    int n_test = te.bottom.n;
+    double reg_bce = ae_evaluate(&reg, te.top, te.bottom.x, n_test).loss;
 
     enum { MEASURED = 500, DRAWS = 100, ROWS = 10 };
-    int n = te.n < MEASURED ? te.n : MEASURED;
+    int n = n_test < MEASURED ? n_test : MEASURED;
     completion_stats st = completion_measure(&m, &reg, &judge, &te, n,
                                              DRAWS, co->temperature, r);
-    write_completions(&m, &reg, &te, te.n < ROWS ? te.n : ROWS,
+    write_completions(&m, &reg, &te, n_test < ROWS ? n_test : ROWS,
                       co->completions, co->temperature, o->out, r);
     printf("\ncompletions of %d test top halves, %d draws each:\n", n,
            DRAWS);
@@ -1025,6 +960,9 @@ void run_half(const vae_options *o, const cvae_options *co,
     report_summary("test_neg_elbo", elbo.nll + elbo.kl);
     report_summary("test_reconstruction", elbo.nll);
     report_summary("test_kl", elbo.kl);
+    char key[32];
+    snprintf(key, sizeof key, "iw_nll_k%d", ks[1]);
+    report_summary(key, -bound[1]);
     report_summary("regressor_test_bce", reg_bce);
     report_summary("completion_sd", st.spread);
     report_summary("draw_to_regressor", st.draw_to_reg);
@@ -1101,9 +1039,8 @@ int main(int argc, char **argv)
             cli_die(2, "--sweep-latents: %g is not a whole number",
                     co.sweep_latents.v[i]);
     if (strcmp(co.cond, "half") == 0) {
-        /* the half model trains by its own loop (see half_train) */
+        /* both compare the ten digits' classes */
         const char *no = co.sweep ? "--sweep" : co.contrast ? "--contrast"
-                       : o.binarize ? "--binarize" : o.warmup ? "--warmup"
                        : NULL;
         if (no != NULL)
             cli_die(2, "%s: only with --cond label", no);

@@ -355,6 +355,21 @@ void vae_onehot(real *cond, const unsigned char *label, int B,
         cond[(size_t)b * classes + label[b]] = 1;
 }
 
+/* The conditions of images first .. first+B-1 of a set: those rows of
+ * cond (n, C) when it is given, else the one-hot of their labels, made
+ * in buf (B, C); NULL when the model has no condition. */
+static const real *vae_set_cond(real *buf, const real *cond,
+                                const data_set *set, int first, int B,
+                                int C)
+{
+    if (C == 0)
+        return NULL;
+    if (cond != NULL)
+        return cond + (size_t)first * C;
+    vae_onehot(buf, set->y + first, B, C);
+    return buf;
+}
+
 void vae_binarize(real *x, int n, rng *r)
 {
     for (int i = 0; i < n; i++)
@@ -432,7 +447,8 @@ static void vae_print_epoch(const vae_epoch *h, int e, int epochs,
 
 /* Epochs of shuffled minibatches, as vae.h describes. */
 vae_run vae_train(vae_model *m, const data_set *train,
-                  const data_set *test, const vae_options *o, rng *r)
+                  const real *train_cond, const data_set *test,
+                  const real *test_cond, const vae_options *o, rng *r)
 {
     const vae_config *c = &m->cfg;
     int n = train->n, D = c->x_dim, L = c->latent, C = c->cond_dim;
@@ -465,7 +481,12 @@ vae_run vae_train(vae_model *m, const data_set *train,
             data_gather(x, label, train, order + s, B);
             if (o->binarize)
                 vae_binarize(x, B * D, r);
-            if (C > 0)
+            if (train_cond != NULL)   /* the rows of the batch's images */
+                for (int b = 0; b < B; b++)
+                    memcpy(cond + (size_t)b * C,
+                           train_cond + (size_t)order[s + b] * C,
+                           sizeof(real) * C);
+            else if (C > 0)
                 vae_onehot(cond, label, B, C);
             vae_draw_eps(eps, B * L, r);
             beta = vae_beta_at(o->beta, run.steps + 1, ramp);
@@ -484,7 +505,7 @@ vae_run vae_train(vae_model *m, const data_set *train,
         if (run.interrupted)
             break;
         double seconds = report_seconds() - t0;
-        vae_terms te = vae_evaluate(m, test, 1, r);
+        vae_terms te = vae_evaluate(m, test, test_cond, 1, r);
         if (!isfinite(te.nll + te.kl))
             cli_die(1, "training diverged: the test loss is %g after "
                     "epoch %d; try a smaller --lr (now %g)",
@@ -527,8 +548,8 @@ enum { VAE_EVAL_ROWS = 500 };   /* images per batch when evaluating */
 
 static int vae_min(int a, int b) { return a < b ? a : b; }
 
-vae_terms vae_evaluate(vae_model *m, const data_set *set, int samples,
-                       rng *r)
+vae_terms vae_evaluate(vae_model *m, const data_set *set,
+                       const real *set_cond, int samples, rng *r)
 {
     const vae_config *c = &m->cfg;
     int D = c->x_dim, L = c->latent, C = c->cond_dim;
@@ -541,14 +562,13 @@ vae_terms vae_evaluate(vae_model *m, const data_set *set, int samples,
     for (int i = 0; i < set->n; i += cap) {
         int B = vae_min(cap, set->n - i);
         const real *x = set->x + (size_t)i * D;
-        if (C > 0)
-            vae_onehot(cond, set->y + i, B, C);
-        vae_encode(&a, m, x, C ? cond : NULL, B);
+        const real *c = vae_set_cond(cond, set_cond, set, i, B, C);
+        vae_encode(&a, m, x, c, B);
         kl += loss_kl_std_normal(NULL, NULL, a.mu, a.logvar, B * L, 0);
         for (int s = 0; s < samples; s++) {
             vae_draw_eps(eps, B * L, r);
             vae_reparam_forward(a.z, a.mu, a.logvar, eps, B * L);
-            vae_decode(&a, m, a.z, C ? cond : NULL, B);
+            vae_decode(&a, m, a.z, c, B);
             nll += vae_nll(&a, m, x, B, NULL, 0, false);
         }
     }
@@ -582,8 +602,8 @@ double vae_log_weight(double nll, const real *eps, const real *logvar,
 enum { IW_IMAGES = 64, IW_ROWS = 2048 };
 
 void vae_iw_bounds(double *bound /* (nk) */, vae_model *m,
-                   const data_set *set, const int *k, int nk,
-                   int samples, rng *r)
+                   const data_set *set, const real *set_cond,
+                   const int *k, int nk, int samples, rng *r)
 {
     const vae_config *c = &m->cfg;
     int D = c->x_dim, L = c->latent, C = c->cond_dim;
@@ -605,9 +625,8 @@ void vae_iw_bounds(double *bound /* (nk) */, vae_model *m,
     for (int i0 = 0; i0 < set->n; i0 += IW_IMAGES) {
         int nb = vae_min(IW_IMAGES, set->n - i0);
         const real *xi = set->x + (size_t)i0 * D;
-        if (C > 0)
-            vae_onehot(cond, set->y + i0, nb, C);
-        vae_encode(&enc, m, xi, C ? cond : NULL, nb);
+        const real *ci = vae_set_cond(cond, set_cond, set, i0, nb, C);
+        vae_encode(&enc, m, xi, ci, nb);
         long total = (long)nb * samples;
         for (long q0 = 0; q0 < total; q0 += IW_ROWS) {
             int R = (int)(total - q0 < IW_ROWS ? total - q0 : IW_ROWS);
@@ -615,8 +634,9 @@ void vae_iw_bounds(double *bound /* (nk) */, vae_model *m,
                 int b = (int)((q0 + row) / samples);
                 memcpy(x + (size_t)row * D, xi + (size_t)b * D,
                        sizeof(real) * D);
-                memcpy(cr + (size_t)row * C, cond + (size_t)b * C,
-                       sizeof(real) * C);
+                if (C > 0)
+                    memcpy(cr + (size_t)row * C, ci + (size_t)b * C,
+                           sizeof(real) * C);
                 memcpy(mu + (size_t)row * L, enc.mu + (size_t)b * L,
                        sizeof(real) * L);
                 memcpy(lv + (size_t)row * L, enc.logvar + (size_t)b * L,

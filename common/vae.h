@@ -222,14 +222,17 @@ typedef struct {
 
 /* Trains for o->epochs epochs of shuffled minibatches with Adam (lr),
  * beta ramped over o->warmup epochs, pixels binarized afresh each epoch
- * if o->binarize, the condition one-hot labels if cond_dim > 0. Prints a
+ * if o->binarize. With cond_dim > 0 the condition of image i is row i of
+ * train_cond (n, cond_dim), or the one-hot of its label when train_cond
+ * is NULL; likewise test_cond for the test set. Prints a
  * line per epoch (train and test -ELBO with its two terms, seconds,
  * ETA). A NaN or infinite loss ends the program with a message naming
  * the step (exit 1), before anything is written. While it runs, SIGINT
  * (Ctrl-C) stops it after the current batch (run.interrupted); a second
  * one kills as usual. Free run.history. */
 vae_run vae_train(vae_model *m, const data_set *train,
-                  const data_set *test, const vae_options *o, rng *r);
+                  const real *train_cond, const data_set *test,
+                  const real *test_cond, const vae_options *o, rng *r);
 
 /* Writes dir/loss.tsv, one row per epoch of the run. */
 void vae_write_history(const vae_run *run, const char *dir);
@@ -237,9 +240,11 @@ void vae_write_history(const vae_run *run, const char *dir);
 /* ---- evaluation --------------------------------------------------------- */
 
 /* The -ELBO on a set, nats per image, each image with `samples` eps
- * draws and the KL in closed form; the terms are averages too. */
-vae_terms vae_evaluate(vae_model *m, const data_set *set, int samples,
-                       rng *r);
+ * draws and the KL in closed form; the terms are averages too. The
+ * conditions, as for vae_train: rows of set_cond (n, cond_dim), or the
+ * one-hot labels when it is NULL. */
+vae_terms vae_evaluate(vae_model *m, const data_set *set,
+                       const real *set_cond, int samples, rng *r);
 
 /* The importance-weighted bounds (7.11) on a set: for each k[j]
  * (nk of them, each <= samples), bound[j] = the average over images of
@@ -247,8 +252,8 @@ vae_terms vae_evaluate(vae_model *m, const data_set *set, int samples,
  * `samples` draws per image. L_1 is the ELBO with a sampled KL. Each
  * image is encoded once; its draws are decoded in large batches. */
 void vae_iw_bounds(double *bound /* (nk) */, vae_model *m,
-                   const data_set *set, const int *k, int nk, int samples,
-                   rng *r);
+                   const data_set *set, const real *set_cond,
+                   const int *k, int nk, int samples, rng *r);
 
 /* log w = log p(x|z) + log p(z) - log q(z|x), (7.12), for one draw
  * z = mu + sigma eps, given -log p(x|z) = nll. */

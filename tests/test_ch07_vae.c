@@ -189,8 +189,8 @@ static void check_iw_bounds(void)
     enum { S = 20000 };
     int ks[4] = {1, 10, 100, S};
     double bound[4];
-    vae_iw_bounds(bound, &m, &set, ks, 4, S, &r);
-    vae_terms t = vae_evaluate(&m, &set, S, &r);
+    vae_iw_bounds(bound, &m, &set, NULL, ks, 4, S, &r);
+    vae_terms t = vae_evaluate(&m, &set, NULL, S, &r);
     printf("by quadrature: log p(x) %.6f, ELBO %.6f; L_1 %.6f, L_10 %.6f,"
            " L_100 %.6f, L_%d %.6f; -(-ELBO) %.6f\n", log_px, elbo,
            bound[0], bound[1], bound[2], S, bound[3], -(t.nll + t.kl));
