@@ -472,9 +472,10 @@ void regressor_train(ae_model *reg, const halves *train,
             int B = n - s < batch ? n - s : batch;
             for (int b = 0; b < B; b++) {
                 size_t from = (size_t)order[s + b] * HALF;
+                const real *bottom = train->bottom.x + from;
                 memcpy(in + (size_t)b * HALF, train->top + from,
                        sizeof(real) * HALF);
-                memcpy(target + (size_t)b * HALF, train->bottom.x + from,
+                memcpy(target + (size_t)b * HALF, bottom,
                        sizeof(real) * HALF);
             }
             loss += B * ae_step(reg, &cfg, in, target, B).loss;
