@@ -31,7 +31,7 @@ enum { MAT_MR = 16, MAT_NR = 16 };  /* 16 registers of 16 floats */
 enum { MAT_MR = 4, MAT_NR = 16 };   /* 8 of 8 floats, or 16 of 4 */
 #endif
 enum {
-    MAT_KC = 256,   /* a B micro-panel, KC x NR, stays in L1 */
+    MAT_KC = 512,   /* a B micro-panel, KC x NR, stays in L1 */
     MAT_MC = 128,   /* a packed A block, MC x KC, stays in L2 */
     MAT_NC = 2048,  /* a packed B panel, KC x NC, stays in L3 */
 };

@@ -244,10 +244,10 @@ int main(void)
     /* Odd shapes: single numbers, a single row or column, a sum of one
      * term or of none, and sizes just past a multiple of the register
      * tile (16 x 16, or 4 x 16 without AVX-512) and of the cache blocks
-     * (128 rows, 256 steps of the sum, 2048 columns). */
+     * (128 rows, 512 steps of the sum, 2048 columns). */
     const shape odd[] = {
         {1, 1, 1}, {1, 100, 1}, {1, 300, 37}, {7, 13, 5}, {33, 1, 65},
-        {129, 257, 65}, {9, 300, 2085}, {17, 0, 3},
+        {129, 257, 65}, {21, 1030, 19}, {9, 300, 2085}, {17, 0, 3},
     };
     for (form f = NN; f <= TN; f++)
         for (int i = 0; i < (int)(sizeof odd / sizeof odd[0]); i++)
