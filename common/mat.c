@@ -16,6 +16,7 @@
 #include "cli.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -240,7 +241,8 @@ static void mat_job_run(const mat_job *job, int t)
  * has finished its part first watches `round` for the next job, up to
  * MAT_SPIN checks (about a millisecond, more than the gap between two
  * products of a training step), and only then sleeps on `wake`; and
- * the caller watches `busy` fall to zero instead of sleeping. */
+ * the caller watches `busy` fall to zero instead of sleeping, yielding
+ * the core meanwhile in case a worker waits for one. */
 enum { MAT_SPIN = 1 << 20 };
 static struct {
     pthread_mutex_t lock;
@@ -349,7 +351,7 @@ static void mat_product(real *c, mat_view a, mat_view bt, int m, int k,
     mat_next_round();
     mat_job_run(&job, 0);
     while (atomic_load(&pool.busy) > 0)
-        ;   /* the workers' parts end about when the caller's does */
+        sched_yield();   /* they end about when the caller's part does */
 }
 
 //> A-forms
