@@ -689,9 +689,8 @@ void vae_encode_set(real *mu /* (n, latent) */, vae_model *m,
     real *cond = vae_alloc((size_t)cap * C);     /* (cap, C) */
     for (int i = 0; i < set->n; i += cap) {
         int B = vae_min(cap, set->n - i);
-        if (C > 0)
-            vae_onehot(cond, set->y + i, B, C);
-        vae_encode(&a, m, set->x + (size_t)i * D, C ? cond : NULL, B);
+        vae_encode(&a, m, set->x + (size_t)i * D,
+                   vae_set_cond(cond, NULL, set, i, B, C), B);
         memcpy(mu + (size_t)i * L, a.mu, sizeof(real) * (size_t)B * L);
     }
     vae_acts_free(&a);
@@ -719,9 +718,8 @@ int vae_latent_stats(double *kl, double *activity, vae_model *m,
         kl[j] = 0;
     for (int i = 0; i < set->n; i += cap) {
         int B = vae_min(cap, set->n - i);
-        if (C > 0)
-            vae_onehot(cond, set->y + i, B, C);
-        vae_encode(&a, m, set->x + (size_t)i * D, C ? cond : NULL, B);
+        vae_encode(&a, m, set->x + (size_t)i * D,
+                   vae_set_cond(cond, NULL, set, i, B, C), B);
         for (int b = 0; b < B; b++)
             for (int j = 0; j < L; j++) {
                 size_t at = (size_t)b * L + j;
