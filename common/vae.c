@@ -225,7 +225,8 @@ vae_terms vae_loss(vae_acts *a, vae_model *m, const real *x, int B,
     size_t D = (size_t)m->cfg.x_dim, L = (size_t)m->cfg.latent;
     if (grad) {
         memset(a->d_logits, 0, sizeof(real) * B * D);
-        memset(a->d_mean, 0, sizeof(real) * B * D);
+        if (m->cfg.decoder == VAE_GAUSSIAN)   /* only it uses d_mean */
+            memset(a->d_mean, 0, sizeof(real) * B * D);
         memset(a->d_mu, 0, sizeof(real) * B * L);
         memset(a->d_logvar, 0, sizeof(real) * B * L);
     }
