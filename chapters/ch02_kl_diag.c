@@ -31,53 +31,15 @@ typedef struct {
 } gauss;
 //< ch02-gauss
 
-//> ch02-cholesky
-/* Factors the symmetric matrix a = L L^T by the recurrences (2.5),
- * reading a's lower triangle. Returns 0, or the 1-based index j of the
- * first pivot that is not positive: then a is not positive definite
- * (not a covariance), and l is left unfinished. */
-int cholesky(double *l, const double *a, int d)
-{
-    for (int j = 0; j < d; j++) {
-        double pivot = a[j * d + j];
-        for (int k = 0; k < j; k++)
-            pivot -= l[j * d + k] * l[j * d + k];
-        if (!(pivot > 0.0))  /* also catches NaN */
-            return j + 1;
-        l[j * d + j] = sqrt(pivot);
-        for (int i = j + 1; i < d; i++) {
-            double s = a[i * d + j];
-            for (int k = 0; k < j; k++)
-                s -= l[i * d + k] * l[j * d + k];
-            l[i * d + j] = s / l[j * d + j];
-            l[j * d + i] = 0.0;  /* the upper triangle */
-        }
-    }
-    return 0;
-}
-
-/* Solves L y = x for lower-triangular L (d, d) by forward
- * substitution, overwriting x (d) with y = L^-1 x. */
-void forward_solve(double *x, const double *l, int d)
-{
-    for (int i = 0; i < d; i++) {
-        double s = x[i];
-        for (int k = 0; k < i; k++)
-            s -= l[i * d + k] * x[k];
-        x[i] = s / l[i * d + i];
-    }
-}
-//< ch02-cholesky
-
 //> ch02-gauss-init
-/* Sets g to N(mu, cov) for cov (d, d). Returns cholesky's verdict:
+/* Sets g to N(mu, cov) for cov (d, d). Returns num_cholesky's verdict:
  * 0, or the pivot at which cov fails to be positive definite. */
 int gauss_init(gauss *g, const double *mu, const double *cov, int d)
 {
     g->d = d;
     for (int i = 0; i < d; i++)
         g->mu[i] = mu[i];
-    int bad = cholesky(g->l, cov, d);
+    int bad = num_cholesky(g->l, cov, d, d);
     if (bad)
         return bad;
     g->log_det = 0.0;
@@ -93,7 +55,7 @@ double gauss_mahalanobis(const gauss *g, const double *x)
     double quad = 0.0;
     for (int i = 0; i < g->d; i++)
         z[i] = x[i] - g->mu[i];
-    forward_solve(z, g->l, g->d);
+    num_forward_solve(z, g->l, g->d, g->d);
     for (int i = 0; i < g->d; i++)
         quad += z[i] * z[i];
     return quad;
@@ -120,13 +82,13 @@ double kl_gauss_full(const gauss *p1, const gauss *p2)
     for (int j = 0; j < d; j++) {
         for (int i = 0; i < d; i++)
             col[i] = p1->l[i * d + j];
-        forward_solve(col, p2->l, d);
+        num_forward_solve(col, p2->l, d, d);
         for (int i = 0; i < d; i++)
             trace += col[i] * col[i];
     }
     for (int i = 0; i < d; i++)
         col[i] = p2->mu[i] - p1->mu[i];
-    forward_solve(col, p2->l, d);
+    num_forward_solve(col, p2->l, d, d);
     for (int i = 0; i < d; i++)
         mahalanobis += col[i] * col[i];
     return 0.5 * (p2->log_det - p1->log_det - d + trace + mahalanobis);
@@ -480,7 +442,7 @@ int main(int argc, char **argv)
     /* Cholesky reports a matrix that is no covariance. */
     const double not_spd[4] = {1.0, 2.0, 2.0, 1.0};  /* eigenvalues 3, -1 */
     double l_bad[4];
-    int bad_pivot = cholesky(l_bad, not_spd, 2);
+    int bad_pivot = num_cholesky(l_bad, not_spd, 2, 2);
     printf("  cholesky([[1, 2], [2, 1]]): pivot %d is not positive, "
            "not a covariance\n", bad_pivot);
 

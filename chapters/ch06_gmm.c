@@ -37,32 +37,21 @@ typedef struct {
 /* Part 1: the mixture                                                 */
 
 //> ch06-prepare
-/* Factors each Sigma_m = L_m L_m^T (Cholesky) and folds the constant
- * part of log pi_m + log N(x; mu_m, Sigma_m), equation (6.3), into
- * log_coef. False if some Sigma_m is not positive definite. */
+/* Factors each Sigma_m = L_m L_m^T with chapter 2's num_cholesky (2.5)
+ * and folds the constant part of log pi_m + log N(x; mu_m, Sigma_m),
+ * equation (6.3), into log_coef. The matrices are the d x d corners of
+ * fixed-size arrays, hence the row stride GMM_MAX_DIM. False if some
+ * Sigma_m is not positive definite. */
 bool gmm_prepare(gmm *g)
 {
     int d = g->dim;
     for (int m = 0; m < g->k; m++) {
-        double (*cov)[GMM_MAX_DIM] = g->cov[m];
-        double (*l)[GMM_MAX_DIM] = g->chol[m];
+        if (num_cholesky(&g->chol[m][0][0], &g->cov[m][0][0], d,
+                         GMM_MAX_DIM) != 0)
+            return false;
         double log_det_l = 0.0;
-        for (int j = 0; j < d; j++) {
-            double s = cov[j][j];
-            for (int i = 0; i < j; i++)
-                s -= l[j][i] * l[j][i];
-            if (!(s > 0.0))
-                return false;
-            l[j][j] = sqrt(s);
-            log_det_l += log(l[j][j]);
-            for (int r = j + 1; r < d; r++) {
-                double t = cov[r][j];
-                for (int i = 0; i < j; i++)
-                    t -= l[r][i] * l[j][i];
-                l[r][j] = t / l[j][j];
-                l[j][r] = 0.0;
-            }
-        }
+        for (int j = 0; j < d; j++)
+            log_det_l += log(g->chol[m][j][j]);
         g->log_coef[m] = log(g->weight[m]) - log_det_l -
                          0.5 * d * log(2.0 * M_PI);
     }
@@ -72,19 +61,17 @@ bool gmm_prepare(gmm *g)
 
 //> ch06-density
 /* logp[m] = log pi_m + log N(x; mu_m, Sigma_m), equation (6.3): solve
- * L y = x - mu, then the quadratic form is |y|^2. */
+ * L y = x - mu by chapter 2's forward substitution, then the quadratic
+ * form is |y|^2. */
 void gmm_log_joint(double *logp, const gmm *g, const double *x)
 {
     for (int m = 0; m < g->k; m++) {
-        const double (*l)[GMM_MAX_DIM] = g->chol[m];
-        double y[GMM_MAX_DIM], sq = 0.0;
-        for (int j = 0; j < g->dim; j++) {
-            double t = x[j] - g->mean[m][j];
-            for (int i = 0; i < j; i++)
-                t -= l[j][i] * y[i];
-            y[j] = t / l[j][j];
+        double y[GMM_MAX_DIM], sq = 0.0;  /* (dim) L_m^-1 (x - mu_m) */
+        for (int j = 0; j < g->dim; j++)
+            y[j] = x[j] - g->mean[m][j];
+        num_forward_solve(y, &g->chol[m][0][0], g->dim, GMM_MAX_DIM);
+        for (int j = 0; j < g->dim; j++)
             sq += y[j] * y[j];
-        }
         logp[m] = g->log_coef[m] - 0.5 * sq;
     }
 }

@@ -46,6 +46,46 @@ void num_softmax(double *out, const double *x, int n)
         out[i] /= sum;
 }
 
+//> ch02-cholesky
+/* Factors the symmetric matrix a = L L^T by the recurrences (2.5),
+ * reading a's lower triangle. Returns 0, or the 1-based index j of the
+ * first pivot that is not positive: then a is not positive definite
+ * (not a covariance), and l is left unfinished. Both matrices have row
+ * stride ld >= d, element (i, j) at [i * ld + j], so that chapter 6 can
+ * factor the d x d corner of its fixed-size arrays in place. */
+int num_cholesky(double *l, const double *a, int d, int ld)
+{
+    for (int j = 0; j < d; j++) {
+        double pivot = a[j * ld + j];
+        for (int k = 0; k < j; k++)
+            pivot -= l[j * ld + k] * l[j * ld + k];
+        if (!(pivot > 0.0))  /* also catches NaN */
+            return j + 1;
+        l[j * ld + j] = sqrt(pivot);
+        for (int i = j + 1; i < d; i++) {
+            double s = a[i * ld + j];
+            for (int k = 0; k < j; k++)
+                s -= l[i * ld + k] * l[j * ld + k];
+            l[i * ld + j] = s / l[j * ld + j];
+            l[j * ld + i] = 0.0;  /* the upper triangle */
+        }
+    }
+    return 0;
+}
+
+/* Solves L y = x for lower-triangular L (d, d), row stride ld, by
+ * forward substitution, overwriting x (d) with y = L^-1 x. */
+void num_forward_solve(double *x, const double *l, int d, int ld)
+{
+    for (int i = 0; i < d; i++) {
+        double s = x[i];
+        for (int k = 0; k < i; k++)
+            s -= l[i * ld + k] * x[k];
+        x[i] = s / l[i * ld + i];
+    }
+}
+//< ch02-cholesky
+
 /* Gauss-Kronrod 7/15 nodes and weights on [-1, 1] (symmetric halves). */
 static const double gk_x[8] = {
     0.991455371120812639206854697526329, 0.949107912342758524526189684047851,

@@ -1,6 +1,7 @@
 /* num.h -- numerics the chapters share, in double: log-sum-exp, softmax,
- * adaptive quadrature with an error estimate, the normal CDF and its
- * inverse, and running mean / variance / standard error. */
+ * the Cholesky factorisation and forward substitution, adaptive
+ * quadrature with an error estimate, the normal CDF and its inverse, and
+ * running mean / variance / standard error. */
 #ifndef NUM_H
 #define NUM_H
 
@@ -17,6 +18,17 @@ double num_logmeanexp(const double *x, int n);
 
 /* out[i] = exp(x[i]) / sum_j exp(x[j]), shifted by the max; out may be x. */
 void num_softmax(double *out, const double *x, int n);
+
+/* a = L L^T for a symmetric positive definite (d, d), by (2.5), reading
+ * a's lower triangle; l gets L with its upper triangle zeroed. Returns 0,
+ * or the 1-based index of the first pivot that is not positive. Both
+ * have row stride ld >= d, element (i, j) at [i * ld + j] (BLAS's lda),
+ * so the corner of a bigger fixed-size array can be passed as it is. */
+int num_cholesky(double *l, const double *a, int d, int ld);
+
+/* Solves L y = x for lower-triangular L (d, d, row stride ld) by forward
+ * substitution, overwriting x (d) with y = L^-1 x. */
+void num_forward_solve(double *x, const double *l, int d, int ld);
 
 /* The integral of f over [a, b] by adaptive Gauss-Kronrod (7/15 points):
  * an interval is split until its Kronrod-minus-Gauss difference meets its

@@ -50,7 +50,7 @@ int main(void)
     int upper_nonzero = 0, not_spd = 0;
     for (int d = 1; d <= 10; d++) {
         random_gauss_params(mu[0], cov[0], d, &r);
-        not_spd += cholesky(l, cov[0], d) != 0;
+        not_spd += num_cholesky(l, cov[0], d, d) != 0;
         for (int i = 0; i < d; i++)
             for (int j = 0; j < d; j++) {
                 double s = 0.0;
@@ -66,13 +66,13 @@ int main(void)
 
     /* Not positive definite: reported by pivot, never a crash or NaN. */
     CHECK("[[1, 2], [2, 1]] (eigenvalue -1): pivot 2",
-          cholesky(l, (double[]){1, 2, 2, 1}, 2) == 2);
+          num_cholesky(l, (double[]){1, 2, 2, 1}, 2, 2) == 2);
     CHECK("[[1, 1], [1, 1]] (singular): pivot 2",
-          cholesky(l, (double[]){1, 1, 1, 1}, 2) == 2);
+          num_cholesky(l, (double[]){1, 1, 1, 1}, 2, 2) == 2);
     CHECK("[[-1, 0], [0, 1]]: pivot 1",
-          cholesky(l, (double[]){-1, 0, 0, 1}, 2) == 1);
+          num_cholesky(l, (double[]){-1, 0, 0, 1}, 2, 2) == 1);
     CHECK("NaN on the diagonal: pivot 3",
-          cholesky(l, (double[]){1, 0, 0, 0, 1, 0, 0, 0, NAN}, 3) == 3);
+          num_cholesky(l, (double[]){1, 0, 0, 0, 1, 0, 0, 0, NAN}, 3, 3) == 3);
     CHECK("gauss_init passes the verdict on",
           gauss_init(&g1, (double[]){0, 0}, (double[]){1, 2, 2, 1}, 2) == 2);
 

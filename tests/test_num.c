@@ -1,5 +1,6 @@
-/* test_num.c -- log-sum-exp, softmax, quadrature, the normal CDF and its
- * inverse, running moments: each against a known value or another route. */
+/* test_num.c -- log-sum-exp, softmax, Cholesky and forward substitution
+ * with a row stride, quadrature, the normal CDF and its inverse, running
+ * moments: each against a known value or another route. */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -40,6 +41,69 @@ int main(void)
     num_softmax(p, wide, 4);
     CHECK_NEAR("softmax sums to 1", p[0] + p[1] + p[2] + p[3], 1.0, 1e-15);
     CHECK_REL("softmax ratio p0/p3 = e", p[0] / p[3], exp(1.0), 1e-14, 0);
+
+    /* Cholesky at row stride ld = 5 > d = 3, as chapter 6 uses it. The
+     * slots beyond column 3 hold NaN: a read of one poisons the result,
+     * and the errors are summed, so a NaN anywhere fails the check. The
+     * matrix is one whose L changes if a division becomes a product by
+     * the reciprocal, or a pivot's sum is regrouped: the bit-for-bit
+     * check below can see a change in the order of operations. */
+    enum { D = 3, LD = 5 };
+    const double spd[D][D] = {
+        {2.5, 0.7, -0.4}, {0.7, 1.7, 0.45}, {-0.4, 0.45, 1.2}};
+    double a_wide[D * LD], l_wide[D * LD], l_tight[D * D];
+    for (int i = 0; i < D * LD; i++)
+        a_wide[i] = l_wide[i] = NAN;
+    for (int i = 0; i < D; i++)
+        for (int j = 0; j < D; j++)
+            a_wide[i * LD + j] = spd[i][j];
+    CHECK("num_cholesky, ld = 5: positive definite, verdict 0",
+          num_cholesky(l_wide, a_wide, D, LD) == 0 &&
+              num_cholesky(l_tight, &spd[0][0], D, D) == 0);
+    double err_sum = 0.0;
+    int same = 1, padding_kept = 1;
+    for (int i = 0; i < D; i++) {
+        for (int j = 0; j < D; j++) {
+            double s = 0.0;  /* (L L^T)_ij over all of row i, upper too */
+            for (int k = 0; k < D; k++)
+                s += l_wide[i * LD + k] * l_wide[j * LD + k];
+            err_sum += fabs(s - spd[i][j]);
+            same &= l_wide[i * LD + j] == l_tight[i * D + j];
+        }
+        for (int j = D; j < LD; j++)
+            padding_kept &= isnan(l_wide[i * LD + j]);
+    }
+    CHECK_LE("ld = 5: L L^T = A, summed |error| <= 1e-12", err_sum, 1e-12);
+    CHECK("ld = 5 gives the same L as ld = d, bit for bit", same);
+    CHECK("ld = 5 writes nothing beyond column d", padding_kept);
+
+    /* With a_33 = 0.1 the leading minors are 2.5, 2.5 * 1.7 - 0.7^2 =
+     * 3.76 and det = -0.65425 (by hand, in fractions): pivot j is minor j
+     * / minor j-1, so the first two are positive and pivot 3 is not. */
+    a_wide[2 * LD + 2] = 0.1;
+    CHECK("ld = 5: minors 2.5, 3.76, -0.65425 -> pivot 3",
+          num_cholesky(l_wide, a_wide, D, LD) == 3);
+
+    /* The solve against multiplying back: L y must give x again, to a
+     * few roundings of numbers of order 1. L sits at stride 5 with NaN
+     * above its diagonal and beyond column 3: the solve reads neither. */
+    for (int i = 0; i < D * LD; i++)
+        l_wide[i] = NAN;
+    for (int i = 0; i < D; i++)
+        for (int j = 0; j <= i; j++)
+            l_wide[i * LD + j] = l_tight[i * D + j];
+    const double rhs[D] = {0.7, -1.2, 2.5};
+    double y[D] = {rhs[0], rhs[1], rhs[2]};
+    num_forward_solve(y, l_wide, D, LD);
+    err_sum = 0.0;
+    for (int i = 0; i < D; i++) {
+        double s = 0.0;
+        for (int k = 0; k <= i; k++)
+            s += l_wide[i * LD + k] * y[k];
+        err_sum += fabs(s - rhs[i]);
+    }
+    CHECK_LE("num_forward_solve, ld = 5: L y = x, summed |error| <= 1e-14",
+             err_sum, 1e-14);
 
     num_quad q = num_integrate(sine, NULL, 0.0, M_PI, 1e-15, 1e-13);
     CHECK_NEAR("integral of sin over [0, pi] = 2", q.value, 2.0, 1e-13);
