@@ -146,6 +146,7 @@ static void mat_small(real *c, mat_view a, mat_view bt, int m, int k,
         }
 }
 
+//> A-prefetch
 /* Asks the caches for the mr x nr numbers of C at c, which a kernel is
  * about to load. The tiles of C are seldom in cache (a gradient was
  * zeroed long before), and the kernel's first multiply-adds wait for
@@ -163,6 +164,7 @@ static void mat_prefetch_tile(const real *c, size_t ldc, int mr, int nr)
     (void)c, (void)ldc, (void)mr, (void)nr;
 #endif
 }
+//< A-prefetch
 
 /* The packing buffers of one thread: allocated on first use, grown when
  * a product needs more, and kept for the next product, so that no
@@ -188,11 +190,34 @@ static real *mat_reserve(real **p, size_t *cap, size_t n)
 }
 
 //> A-gemm
+/* c (mc x nc, row stride ldc) += a packed block of A (mc rows) times
+ * a packed panel of B (nc columns), one tile at a time, down each
+ * column of tiles in turn. While a tile is computed, the caches are
+ * asked for the C of the next one. */
+static void mat_block(real *c, size_t ldc, const real *pa,
+                      const real *pb, int kc, int mc, int nc)
+{
+    for (int jr = 0; jr < nc; jr += MAT_NR)
+        for (int ir = 0; ir < mc; ir += MAT_MR) {
+            int in = ir + MAT_MR < mc ? ir + MAT_MR : 0;  /* the next */
+            int jn = in > 0 ? jr : jr + MAT_NR;           /* tile */
+            if (jn < nc)
+                mat_prefetch_tile(c + (size_t)in * ldc + jn, ldc,
+                                  min_int(MAT_MR, mc - in),
+                                  min_int(MAT_NR, nc - jn));
+            mat_tile(c + (size_t)ir * ldc + jr, ldc,
+                     pa + (size_t)ir * kc, pb + (size_t)jr * kc, kc,
+                     min_int(MAT_MR, mc - ir),
+                     min_int(MAT_NR, nc - jr));
+        }
+}
+
 /* c (m x n, row stride ldc) += A . B, with A seen through `a` (rows
  * i) and B-transposed through `bt` (rows j). Five loops: NC columns,
- * KC steps of the sum, MC rows, then the micro-panels of B and of A.
- * Each number of C adds its terms in the order of p, whatever the
- * blocks: the kernel loads it, adds, and stores it back. */
+ * KC steps of the sum, MC rows, then mat_block's two over the
+ * micro-panels of B and of A. Each number of C adds its terms in the
+ * order of p, whatever the blocks: the kernel loads it, adds, and
+ * stores it back. */
 static void mat_gemm(real *c, size_t ldc, mat_view a, mat_view bt,
                      int m, int k, int n, mat_buffers *buf)
 {
@@ -210,21 +235,8 @@ static void mat_gemm(real *c, size_t ldc, mat_view a, mat_view bt,
             for (int ic = 0; ic < m; ic += MAT_MC) {
                 int mc = min_int(MAT_MC, m - ic);
                 mat_pack(pa, a, ic, mc, pc, kc, MAT_MR);
-                for (int jr = 0; jr < nc; jr += MAT_NR)
-                    for (int ir = 0; ir < mc; ir += MAT_MR) {
-                        int inext = ir + MAT_MR < mc ? ir + MAT_MR : 0;
-                        int jnext = inext ? jr : jr + MAT_NR;
-                        if (jnext < nc)
-                            mat_prefetch_tile(
-                                c + (size_t)(ic + inext) * ldc + jc + jnext,
-                                ldc, min_int(MAT_MR, mc - inext),
-                                min_int(MAT_NR, nc - jnext));
-                        mat_tile(c + (size_t)(ic + ir) * ldc + jc + jr,
-                                 ldc, pa + (size_t)ir * kc,
-                                 pb + (size_t)jr * kc, kc,
-                                 min_int(MAT_MR, mc - ir),
-                                 min_int(MAT_NR, nc - jr));
-                    }
+                mat_block(c + (size_t)ic * ldc + jc, ldc, pa, pb, kc,
+                          mc, nc);
             }
         }
     }
