@@ -10,8 +10,9 @@
 #   make mnist        fetch full MNIST (70,000 digits, checksums verified) into data/mnist/
 #   make clean        remove build/, out/ and the binaries
 #
-# Knobs: CC=clang, PORTABLE=1 (no -march=native), SAN=1 (AddressSanitizer +
-# UndefinedBehaviorSanitizer, built under build/san/), JOBS=N (parallel tests).
+# Knobs: CC=clang, PORTABLE=1 (no -march=native), MARCH=x86-64-v3 (another
+# -march than native), SAN=1 (AddressSanitizer + UndefinedBehaviorSanitizer,
+# built under build/san/), JOBS=N (parallel tests).
 
 CC       ?= cc
 OPT      ?= -O3
@@ -19,8 +20,16 @@ JOBS     ?= 2
 
 # The fast build uses the host's vector units where the compiler can;
 # PORTABLE=1, or a compiler without -march=native, gives the portable build.
-NATIVE   := $(if $(PORTABLE),,$(shell $(CC) -march=native -x c -c \
-              -o /dev/null /dev/null 2>/dev/null && echo -march=native))
+# MARCH names another target, e.g. x86-64-v3 (AVX2 and FMA, no AVX-512),
+# which is how tests/test_mat_tiles.sh builds the products' other tile.
+MARCH    ?= native
+NATIVE   := $(if $(PORTABLE),,$(shell $(CC) -march=$(MARCH) -x c -c \
+              -o /dev/null /dev/null 2>/dev/null && echo -march=$(MARCH)))
+ifeq ($(NATIVE)$(PORTABLE),)
+ifneq ($(MARCH),native)
+$(error MARCH=$(MARCH): $(CC) does not accept -march=$(MARCH))
+endif
+endif
 
 ifeq ($(SAN),1)
 BUILD    := build/san

@@ -356,6 +356,12 @@ void mat_set_threads(int threads)
             break;
 }
 
+void mat_tile_shape(int *mr, int *nr)
+{
+    *mr = MAT_MR;
+    *nr = MAT_NR;
+}
+
 /* The threads the products use, the caller's included. */
 int mat_threads(void) { return pool.size; }
 

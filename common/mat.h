@@ -22,6 +22,10 @@ void mat_mul_nt(real *c, const real *a, const real *b, int m, int k, int n,
 void mat_mul_tn(real *c, const real *a, const real *b, int m, int k, int n,
                 bool accumulate);
 
+/* The register tile this build was compiled with: MR rows by NR columns
+ * of C (16 x 16 with AVX-512, else 4 x 16; appendix A). */
+void mat_tile_shape(int *mr, int *nr);
+
 /* Threads the products may use (1 = none, the default). */
 void mat_set_threads(int threads);
 int  mat_threads(void);

@@ -121,8 +121,10 @@ int main(int argc, char **argv)
 
     char cpu[256];
     bench_cpu_model(cpu, sizeof cpu);
-    printf("machine: %s; compiler %s; element %s\n", cpu, __VERSION__,
-           REAL_NAME);
+    int mr, nr;
+    mat_tile_shape(&mr, &nr);
+    printf("machine: %s; compiler %s; element %s; register tile %d x %d\n",
+           cpu, __VERSION__, REAL_NAME, mr, nr);
     printf("t threads; median of %d runs of >= %g s each, and in "
            "parentheses the fastest\n\n", runs, min_seconds);
 

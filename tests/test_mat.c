@@ -240,6 +240,9 @@ int main(void)
 {
     rng r;
     rng_seed(&r, 6);
+    int mr, nr;
+    mat_tile_shape(&mr, &nr);
+    printf("register tile: %d x %d\n", mr, nr);
 
     /* Odd shapes: single numbers, a single row or column, a sum of one
      * term or of none, and sizes just past a multiple of the register
