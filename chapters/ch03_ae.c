@@ -450,13 +450,12 @@ void write_codes(const real *codes /* (n, 2) */, const data_set *test,
 int main(int argc, char **argv)
 {
     const char *loss = "bce";
-    int latent = 16, hidden = 256, epochs = 10, batch = 100;
-    double lr = 3e-3;
-    const char *data = "data/mnist-mini";
-    int seed = 1, threads = 1, train_size = 0;
+    int latent = 16, hidden = 256;
     bool linear = false;
-    const char *out = "out/ch03_ae";
-    cli_flag flags[] = {
+    ae_options o = {.epochs = 10, .batch = 100, .lr = 3e-3,
+                    .data = "data/mnist-mini", .threads = 1, .seed = 1,
+                    .out = "out/ch03_ae"};
+    cli_flag own[] = {
         {"loss", CLI_CHOICE, &loss, "mse|bce",
          "reconstruction loss: squared error or cross-entropy"},
         {"latent", CLI_INT, &latent, "[1,784]", "width k of the code"},
@@ -464,35 +463,29 @@ int main(int argc, char **argv)
          "width h of the hidden layers (0: none, 784-k-784)"},
         {"linear", CLI_BOOL, &linear, NULL,
          "identity activations everywhere (needs --loss mse)"},
-        {"epochs", CLI_INT, &epochs, "[1,10000]", "passes over the data"},
-        {"batch", CLI_INT, &batch, "[1,10000]", "examples per step"},
-        {"lr", CLI_REAL, &lr, "(0,1]", "Adam learning rate"},
-        {"data", CLI_STRING, &data, NULL,
-         "folder with the four MNIST-named files"},
-        {"train-size", CLI_INT, &train_size, "[0,10000000]",
-         "use the first N training images (0: all)"},
-        {"threads", CLI_INT, &threads, "[1,64]",
-         "threads for the matrix products"},
-        {"seed", CLI_INT, &seed, "[0,2147483647]", "random seed"},
-        {"out", CLI_STRING, &out, NULL, "folder for the output files"},
     };
+    cli_flag flags[CLI_COUNT(own) + AE_NFLAGS];
+    memcpy(flags, own, sizeof own);
+    int nflags = CLI_COUNT(own) +
+                 ae_flags(flags + CLI_COUNT(own), &o,
+                          "passes over the data");
     cli_parse("ch03_ae",
               "An MLP autoencoder on MNIST, set beside PCA of the same "
-              "rank.", flags, CLI_COUNT(flags), argc, argv);
+              "rank.", flags, nflags, argc, argv);
     if (linear && strcmp(loss, "mse") != 0)
         cli_die(2, "--linear: needs --loss mse (BCE needs the sigmoid "
                    "output)");
-    mat_set_threads(threads);
+    mat_set_threads(o.threads);
     rng r;
-    rng_seed(&r, (uint64_t)seed);
+    rng_seed(&r, (uint64_t)o.seed);
 
     data_set train, test;
-    data_load(&train, data, "train", 28, 28);
-    data_load(&test, data, "t10k", 28, 28);
-    data_truncate(&train, train_size);
+    data_load(&train, o.data, "train", 28, 28);
+    data_load(&test, o.data, "t10k", 28, 28);
+    data_truncate(&train, o.train_size);
     int d = train.dim;
     printf("ch03_ae: seed %d, %d threads, %d training and %d test images "
-           "from %s\n", seed, mat_threads(), train.n, test.n, data);
+           "from %s\n", o.seed, mat_threads(), train.n, test.n, o.data);
 
     /* PCA of the training images at the rank of the code. */
     double start = report_seconds();
@@ -505,7 +498,7 @@ int main(int argc, char **argv)
     double pca_train = pca_error(&pca, mean, latent, train.x, train.n);
     double pca_test = pca_error(&pca, mean, latent, test.x, test.n);
     double mean_test = pca_error(&pca, mean, 0, test.x, test.n);
-    pca_write_spectrum(&pca, out);
+    pca_write_spectrum(&pca, o.out);
     printf("PCA: %d eigenvectors of the %dx%d covariance in %d "
            "iterations (residual %.1e), %.2f s\n", latent, d, d,
            pca.iterations, pca.residual, report_seconds() - start);
@@ -521,17 +514,17 @@ int main(int argc, char **argv)
         .loss = strcmp(loss, "bce") == 0 ? AE_LOSS_BCE : AE_LOSS_MSE,
     };
     ae_model m;
-    ae_init(&m, shape, batch > 100 ? batch : 100, &r);
+    ae_init(&m, shape, o.batch > 100 ? o.batch : 100, &r);
     char widths[64];
     ae_describe(widths, sizeof widths, &m);
     printf("autoencoder %s, %s, %s loss, %zu parameters, Adam lr %g, "
            "batch %d\n", widths, linear ? "linear" : "ReLU", loss,
-           m.params.count, lr, batch);
+           m.params.count, o.lr, o.batch);
 
-    ae_train_config cfg = {.epochs = epochs, .batch = batch,
-                           .adam = nn_adam_defaults(lr), .label = "ae"};
+    ae_train_config cfg = {.epochs = o.epochs, .batch = o.batch,
+                           .adam = nn_adam_defaults(o.lr), .label = "ae"};
     report_tsv loss_tsv;
-    report_tsv_open(&loss_tsv, out, "loss.tsv", AE_LOSS_TSV_HEADER);
+    report_tsv_open(&loss_tsv, o.out, "loss.tsv", AE_LOSS_TSV_HEADER);
     start = report_seconds();
     ae_eval te = ae_train(&m, &cfg, &train, test.x, test.x, test.n, &r,
                           &loss_tsv);
@@ -543,18 +536,18 @@ int main(int argc, char **argv)
            pca_train, pca_test);
 
     report_tsv errors;
-    report_tsv_open(&errors, out, "errors.tsv", "rank\tlinear\t"
+    report_tsv_open(&errors, o.out, "errors.tsv", "rank\tlinear\t"
                     "pca_train_sse\tpca_test_sse\tae_train_sse\tae_test_sse");
     report_tsv_row(&errors, (double[]){latent, linear, pca_train, pca_test,
                                        tr.sse, te.sse});
     report_tsv_close(&errors);
-    write_reconstructions(&m, &test, out);
+    write_reconstructions(&m, &test, o.out);
     real *codes = encode_all(&m, test.x, test.n);
-    double gap = write_random_codes(&m, codes, test.n, 30, &test, &r, out);
+    double gap = write_random_codes(&m, codes, test.n, 30, &test, &r, o.out);
     printf("random codes lie %.2f times as far from the nearest test "
            "code as test codes from each other\n", gap);
     if (latent == 2)
-        write_codes(codes, &test, test.n, out);
+        write_codes(codes, &test, test.n, o.out);
 
     report_summary_begin();
     report_summary("latent", latent);

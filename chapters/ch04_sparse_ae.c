@@ -182,12 +182,11 @@ int main(int argc, char **argv)
 {
     const char *penalty = "kl", *loss = "bce";
     double rho = 0.05, beta = 30.0;
-    int hidden = 196, epochs = 10, batch = 100;
-    double lr = 1e-2;
-    const char *data = "data/mnist-mini";
-    int seed = 1, threads = 1, train_size = 0;
-    const char *out = "out/ch04_sparse_ae";
-    cli_flag flags[] = {
+    int hidden = 196;
+    ae_options o = {.epochs = 10, .batch = 100, .lr = 1e-2,
+                    .data = "data/mnist-mini", .threads = 1, .seed = 1,
+                    .out = "out/ch04_sparse_ae"};
+    cli_flag own[] = {
         {"penalty", CLI_CHOICE, &penalty, "kl|l1",
          "sparsity penalty: KL to Bernoulli(rho), or L1"},
         {"rho", CLI_REAL, &rho, "(0,1)", "target mean activation (KL)"},
@@ -196,33 +195,27 @@ int main(int argc, char **argv)
         {"hidden", CLI_INT, &hidden, "[1,4096]", "sigmoid hidden units"},
         {"loss", CLI_CHOICE, &loss, "mse|bce",
          "reconstruction loss: squared error or cross-entropy"},
-        {"epochs", CLI_INT, &epochs, "[1,10000]", "passes over the data"},
-        {"batch", CLI_INT, &batch, "[1,10000]", "examples per step"},
-        {"lr", CLI_REAL, &lr, "(0,1]", "Adam learning rate"},
-        {"data", CLI_STRING, &data, NULL,
-         "folder with the four MNIST-named files"},
-        {"train-size", CLI_INT, &train_size, "[0,10000000]",
-         "use the first N training images (0: all)"},
-        {"threads", CLI_INT, &threads, "[1,64]",
-         "threads for the matrix products"},
-        {"seed", CLI_INT, &seed, "[0,2147483647]", "random seed"},
-        {"out", CLI_STRING, &out, NULL, "folder for the output files"},
     };
+    cli_flag flags[CLI_COUNT(own) + AE_NFLAGS];
+    memcpy(flags, own, sizeof own);
+    int nflags = CLI_COUNT(own) +
+                 ae_flags(flags + CLI_COUNT(own), &o,
+                          "passes over the data");
     cli_parse("ch04_sparse_ae",
               "A sparse autoencoder on MNIST: a sigmoid hidden layer "
               "with a KL or L1 penalty on its mean activation.",
-              flags, CLI_COUNT(flags), argc, argv);
-    mat_set_threads(threads);
+              flags, nflags, argc, argv);
+    mat_set_threads(o.threads);
     rng r;
-    rng_seed(&r, (uint64_t)seed);
+    rng_seed(&r, (uint64_t)o.seed);
 
     data_set train, test;
-    data_load(&train, data, "train", 28, 28);
-    data_load(&test, data, "t10k", 28, 28);
-    data_truncate(&train, train_size);
+    data_load(&train, o.data, "train", 28, 28);
+    data_load(&test, o.data, "t10k", 28, 28);
+    data_truncate(&train, o.train_size);
     printf("ch04_sparse_ae: seed %d, %d threads, %d training and %d test "
-           "images from %s\n", seed, mat_threads(), train.n, test.n,
-           data);
+           "images from %s\n", o.seed, mat_threads(), train.n, test.n,
+           o.data);
 
     ae_shape shape = {
         .dim = train.dim, .hidden = 0, .latent = hidden,
@@ -230,7 +223,7 @@ int main(int argc, char **argv)
         .loss = strcmp(loss, "bce") == 0 ? AE_LOSS_BCE : AE_LOSS_MSE,
     };
     ae_model m;
-    ae_init(&m, shape, batch > 100 ? batch : 100, &r);
+    ae_init(&m, shape, o.batch > 100 ? o.batch : 100, &r);
     sparsity s = {strcmp(penalty, "l1") == 0, rho, beta};
     char widths[64];
     ae_describe(widths, sizeof widths, &m);
@@ -241,14 +234,14 @@ int main(int argc, char **argv)
         printf(", rho %g", rho);
     printf("\n");
 
-    ae_train_config cfg = {.epochs = epochs, .batch = batch,
-                           .adam = nn_adam_defaults(lr), .label = "sae"};
+    ae_train_config cfg = {.epochs = o.epochs, .batch = o.batch,
+                           .adam = nn_adam_defaults(o.lr), .label = "sae"};
     if (beta > 0) {
         cfg.penalty = sparsity_penalty;
         cfg.penalty_ctx = &s;
     }
     report_tsv loss_tsv;
-    report_tsv_open(&loss_tsv, out, "loss.tsv", AE_LOSS_TSV_HEADER);
+    report_tsv_open(&loss_tsv, o.out, "loss.tsv", AE_LOSS_TSV_HEADER);
     double start = report_seconds();
     ae_eval te = ae_train(&m, &cfg, &train, test.x, test.x, test.n, &r,
                           &loss_tsv);
@@ -271,8 +264,8 @@ int main(int argc, char **argv)
     printf("test images: mean hidden activation %.4f (units from %.4f "
            "to %.4f, %d below 0.01); %.1f%% of activations above 0.5\n",
            overall, lo, hi, quiet, 100 * on);
-    write_histogram(mean, hidden, out);
-    write_filters(&m, &train, out);
+    write_histogram(mean, hidden, o.out);
+    write_filters(&m, &train, o.out);
 
     report_summary_begin();
     report_summary("test_loss", te.loss);

@@ -126,12 +126,11 @@ int main(int argc, char **argv)
 {
     const char *noise_name = "mask", *loss = "bce";
     double level = 0.3;
-    int latent = 256, hidden = 0, epochs = 10, batch = 100;
-    double lr = 3e-3;
-    const char *data = "data/mnist-mini";
-    int seed = 1, threads = 1, train_size = 0;
-    const char *out = "out/ch05_denoising_ae";
-    cli_flag flags[] = {
+    int latent = 256, hidden = 0;
+    ae_options o = {.epochs = 10, .batch = 100, .lr = 3e-3,
+                    .data = "data/mnist-mini", .threads = 1, .seed = 1,
+                    .out = "out/ch05_denoising_ae"};
+    cli_flag own[] = {
         {"noise", CLI_CHOICE, &noise_name, "mask|gauss|saltpepper",
          "corruption of the input"},
         {"level", CLI_REAL, &level, "(0,1]",
@@ -142,39 +141,32 @@ int main(int argc, char **argv)
          "width k of the code (the hidden layer if --hidden 0)"},
         {"hidden", CLI_INT, &hidden, "[0,4096]",
          "width h of two more hidden layers, 784-h-k-h-784 (0: none)"},
-        {"epochs", CLI_INT, &epochs, "[1,10000]",
-         "passes over the data, for each of the two models"},
-        {"batch", CLI_INT, &batch, "[1,10000]", "examples per step"},
-        {"lr", CLI_REAL, &lr, "(0,1]", "Adam learning rate"},
-        {"data", CLI_STRING, &data, NULL,
-         "folder with the four MNIST-named files"},
-        {"train-size", CLI_INT, &train_size, "[0,10000000]",
-         "use the first N training images (0: all)"},
-        {"threads", CLI_INT, &threads, "[1,64]",
-         "threads for the matrix products"},
-        {"seed", CLI_INT, &seed, "[0,2147483647]", "random seed"},
-        {"out", CLI_STRING, &out, NULL, "folder for the output files"},
     };
+    cli_flag flags[CLI_COUNT(own) + AE_NFLAGS];
+    memcpy(flags, own, sizeof own);
+    int nflags = CLI_COUNT(own) +
+                 ae_flags(flags + CLI_COUNT(own), &o, "passes over the "
+                          "data, for each of the two models");
     cli_parse("ch05_denoising_ae",
               "A denoising autoencoder on MNIST against the plain one, "
               "by PSNR on noisy test images.",
-              flags, CLI_COUNT(flags), argc, argv);
-    mat_set_threads(threads);
+              flags, nflags, argc, argv);
+    mat_set_threads(o.threads);
     rng r;
-    rng_seed(&r, (uint64_t)seed);
+    rng_seed(&r, (uint64_t)o.seed);
     noise c = {NOISE_MASK, level};
     for (int k = 0; k < 3; k++)
         if (strcmp(noise_name, noise_names[k]) == 0)
             c.kind = (noise_kind)k;
 
     data_set train, test;
-    data_load(&train, data, "train", 28, 28);
-    data_load(&test, data, "t10k", 28, 28);
-    data_truncate(&train, train_size);
+    data_load(&train, o.data, "train", 28, 28);
+    data_load(&test, o.data, "t10k", 28, 28);
+    data_truncate(&train, o.train_size);
     size_t pixels = (size_t)test.n * test.dim;
     printf("ch05_denoising_ae: seed %d, %d threads, %d training and %d "
-           "test images from %s; noise %s at %g\n", seed, mat_threads(),
-           train.n, test.n, data, noise_name, level);
+           "test images from %s; noise %s at %g\n", o.seed, mat_threads(),
+           train.n, test.n, o.data, noise_name, level);
 
     /* One noisy copy of the test set, the same for both models. */
     real *noisy = malloc(pixels * sizeof *noisy);
@@ -193,22 +185,22 @@ int main(int argc, char **argv)
         .code_act = hidden > 0 ? AE_IDENTITY : AE_RELU,
         .loss = strcmp(loss, "bce") == 0 ? AE_LOSS_BCE : AE_LOSS_MSE,
     };
-    int capacity = batch > 100 ? batch : 100;
+    int capacity = o.batch > 100 ? o.batch : 100;
     ae_model ae, dae;
     ae_init(&ae, shape, capacity, &r);
     ae_init(&dae, shape, capacity, &r);
     char widths[64];
     ae_describe(widths, sizeof widths, &ae);
     printf("two autoencoders %s, ReLU, %s loss, Adam lr %g, batch %d, %d "
-           "epochs each\n", widths, loss, lr, batch, epochs);
+           "epochs each\n", widths, loss, o.lr, o.batch, o.epochs);
 
     report_tsv ae_tsv, dae_tsv;
-    report_tsv_open(&ae_tsv, out, "loss-ae.tsv", AE_LOSS_TSV_HEADER);
-    report_tsv_open(&dae_tsv, out, "loss-dae.tsv", AE_LOSS_TSV_HEADER);
+    report_tsv_open(&ae_tsv, o.out, "loss-ae.tsv", AE_LOSS_TSV_HEADER);
+    report_tsv_open(&dae_tsv, o.out, "loss-dae.tsv", AE_LOSS_TSV_HEADER);
     double start = report_seconds();
     printf("the plain AE, clean -> clean (test: clean -> clean):\n");
-    ae_train_config cfg = {.epochs = epochs, .batch = batch,
-                           .adam = nn_adam_defaults(lr), .label = "ae"};
+    ae_train_config cfg = {.epochs = o.epochs, .batch = o.batch,
+                           .adam = nn_adam_defaults(o.lr), .label = "ae"};
     ae_train(&ae, &cfg, &train, test.x, test.x, test.n, &r, &ae_tsv);
     printf("the denoising AE, noisy -> clean (test: noisy -> clean):\n");
     cfg.label = "dae";
@@ -235,9 +227,9 @@ int main(int argc, char **argv)
            ae_psnr(ae_clean.sse / d));
     printf("  %-32s %6.2f\n", "denoising AE on the clean input",
            ae_psnr(dae_clean.sse / d));
-    write_grids(&ae, &dae, &test, noisy, out);
+    write_grids(&ae, &dae, &test, noisy, o.out);
     report_tsv psnr;
-    report_tsv_open(&psnr, out, "psnr.tsv",
+    report_tsv_open(&psnr, o.out, "psnr.tsv",
                     "level\tpsnr_noisy\tpsnr_ae\tpsnr_dae");
     report_tsv_row(&psnr, (double[]){level, psnr_noisy, psnr_ae,
                                      psnr_dae});
