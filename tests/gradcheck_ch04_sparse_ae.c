@@ -8,6 +8,7 @@
 #include "../chapters/ch04_sparse_ae.c"
 
 #include "../tests/check.h"
+#include "../tests/gradcheck.h"
 
 /* As in gradcheck_nn.c: central differences with h = 1e-5 are good to
  * about 1e-9 here, so 1e-6 relative (scale floor 1e-2) separates
@@ -52,11 +53,17 @@ static void check_kl_bernoulli(void)
 enum { B = 6, HID = 5, DIM = 10 };
 
 /* The penalty as a function of the pre-activations z (B, HID). */
-static double penalty_of(const real *z, const sparsity *s)
+typedef struct {
+    const real *z;
+    const sparsity *s;
+} penalty_point;
+
+static double penalty_of(void *ctx)
 {
+    const penalty_point *at = ctx;
     real a[B * HID], scratch[B * HID] = {0};
-    nn_sigmoid_forward(a, z, B * HID);
-    return sparsity_penalty(scratch, a, B, HID, s);
+    nn_sigmoid_forward(a, at->z, B * HID);
+    return sparsity_penalty(scratch, a, B, HID, at->s);
 }
 
 static void check_penalty_gradient(const char *label, const sparsity *s,
@@ -68,16 +75,9 @@ static void check_penalty_gradient(const char *label, const sparsity *s,
     nn_sigmoid_forward(a, z, B * HID);
     sparsity_penalty(da, a, B, HID, s);
     nn_sigmoid_backward(dz, a, da, B * HID);   /* (4.6) */
-    double worst = 0;
-    for (int i = 0; i < B * HID; i++) {
-        real saved = z[i];
-        z[i] = saved + H;
-        double up = penalty_of(z, s);
-        z[i] = saved - H;
-        double down = penalty_of(z, s);
-        z[i] = saved;
-        worst = fmax(worst, rel_error(dz[i], (up - down) / (2 * H)));
-    }
+    penalty_point at = {z, s};
+    double worst = gradcheck_worst(penalty_of, &at, z, dz, B * HID, H,
+                                   FLOOR, NULL);
     char name[160];
     snprintf(name, sizeof name, "%s: d penalty / d pre-activations vs "
              "finite differences (worst %.1e)", label, worst);
@@ -86,16 +86,8 @@ static void check_penalty_gradient(const char *label, const sparsity *s,
     /* A gradient that forgot rho-hat is a mean (no 1/B) is caught. */
     for (int i = 0; i < B * HID; i++)
         dz[i] *= B;
-    double wrong = 0;
-    for (int i = 0; i < B * HID; i++) {
-        real saved = z[i];
-        z[i] = saved + H;
-        double up = penalty_of(z, s);
-        z[i] = saved - H;
-        double down = penalty_of(z, s);
-        z[i] = saved;
-        wrong = fmax(wrong, rel_error(dz[i], (up - down) / (2 * H)));
-    }
+    double wrong = gradcheck_worst(penalty_of, &at, z, dz, B * HID, H,
+                                   FLOOR, NULL);
     snprintf(name, sizeof name, "%s: the same without the 1/B of the "
              "batch mean fails", label);
     CHECK_GE(name, wrong, 0.5);
@@ -103,12 +95,19 @@ static void check_penalty_gradient(const char *label, const sparsity *s,
 
 /* ---- the whole sparse autoencoder ------------------------------------- */
 
-static double total_objective(ae_model *m, const real *x, const sparsity *s)
+typedef struct {
+    ae_model *m;
+    const real *x;
+    const sparsity *s;
+} model_point;
+
+static double total_objective(void *ctx)
 {
+    model_point *at = ctx;
     real scratch[B * HID] = {0};
-    ae_forward(m, x, B);
-    return ae_loss_value(m, x, B, false) +
-           sparsity_penalty(scratch, ae_code(m), B, HID, s);
+    ae_forward(at->m, at->x, B);
+    return ae_loss_value(at->m, at->x, B, false) +
+           sparsity_penalty(scratch, ae_code(at->m), B, HID, at->s);
 }
 
 static void check_whole_model(const sparsity *s, rng *r)
@@ -126,17 +125,10 @@ static void check_whole_model(const sparsity *s, rng *r)
     ae_loss_value(&m, x, B, true);
     sparsity_penalty(m.da[m.code_layer], ae_code(&m), B, HID, s);
     ae_backward(&m, x, B);
-    double worst = 0;
-    nn_params *p = &m.params;
-    for (size_t i = 0; i < p->count; i++) {
-        real saved = p->value[i];
-        p->value[i] = saved + H;
-        double up = total_objective(&m, x, s);
-        p->value[i] = saved - H;
-        double down = total_objective(&m, x, s);
-        p->value[i] = saved;
-        worst = fmax(worst, rel_error(p->grad[i], (up - down) / (2 * H)));
-    }
+    model_point at = {&m, x, s};
+    double worst = gradcheck_worst(total_objective, &at, m.params.value,
+                                   m.params.grad, m.params.count, H, FLOOR,
+                                   NULL);
     char name[160];
     snprintf(name, sizeof name, "sparse AE, BCE + %s penalty: every "
              "parameter vs finite differences (worst %.1e)",
