@@ -31,6 +31,7 @@ enum { MAT_MR = 16, MAT_NR = 16 };  /* 16 registers of 16 floats */
 #else
 enum { MAT_MR = 4, MAT_NR = 16 };   /* 8 of 8 floats, or 16 of 4 */
 #endif
+enum { MAT_ER = 4 };   /* rows of the edge kernel, for the last rows */
 enum {
     MAT_KC = 512,   /* a B micro-panel, KC x NR, stays in L1 */
     MAT_MC = 128,   /* a packed A block, MC x KC, stays in L2 */
@@ -48,28 +49,55 @@ typedef struct {
 
 static int min_int(int x, int y) { return x < y ? x : y; }
 
+/* The kernel below is written once for any number of rows and must be
+ * compiled once for each, with that number a constant: only then are
+ * its loops unrolled into registers. gcc inlines it by itself; clang
+ * has to be told (without this, 2 GFLOP/s). */
+#if defined(__GNUC__)
+#define MAT_INLINE __attribute__((always_inline))
+#else
+#define MAT_INLINE
+#endif
+
 //> A-microkernel
-/* c (MR x NR, row stride ldc) += a . b, where a is a packed
- * micro-panel of A (kc steps of MR numbers) and b one of B (kc steps
- * of NR): each step adds the outer product of a column of A and a row
- * of B, equation (A.3). The tile lives in `acc`, which the compiler
- * keeps in vector registers: at -O3 the j loop becomes one vector of
- * NR lanes and the i loop MR fused multiply-adds of it by a[i]. (With
- * the i loop outside, clang vectorises p instead: 1 GFLOP/s.) */
-static void mat_kernel(real *c, size_t ldc, const real *a,
-                       const real *b, int kc)
+/* c (mr x NR, row stride ldc) += a . b, where a is a packed
+ * micro-panel of A (kc steps of MR numbers, of which the first mr are
+ * used) and b one of B (kc steps of NR): each step adds the outer
+ * product of a column of A and a row of B, equation (A.3). The tile
+ * lives in `acc`, which the compiler keeps in vector registers: at -O3
+ * the j loop becomes one vector of NR lanes and the i loop mr fused
+ * multiply-adds of it by a[i]. (With the i loop outside, clang
+ * vectorises p instead: 1 GFLOP/s.) */
+static inline MAT_INLINE void mat_kernel_rows(real *c, size_t ldc,
+                                              const real *a,
+                                              const real *b, int kc,
+                                              int mr)
 {
     real acc[MAT_MR][MAT_NR];
-    for (int i = 0; i < MAT_MR; i++)
+    for (int i = 0; i < mr; i++)
         for (int j = 0; j < MAT_NR; j++)
             acc[i][j] = c[i * ldc + j];
     for (int p = 0; p < kc; p++, a += MAT_MR, b += MAT_NR)
         for (int j = 0; j < MAT_NR; j++)
-            for (int i = 0; i < MAT_MR; i++)
+            for (int i = 0; i < mr; i++)
                 acc[i][j] += a[i] * b[j];
-    for (int i = 0; i < MAT_MR; i++)
+    for (int i = 0; i < mr; i++)
         for (int j = 0; j < MAT_NR; j++)
             c[i * ldc + j] = acc[i][j];
+}
+
+/* The kernel of MR rows, and the edge kernel of ER rows for the last
+ * rows of a product; mr is a constant in each, so both unroll. */
+static void mat_kernel(real *c, size_t ldc, const real *a,
+                       const real *b, int kc)
+{
+    mat_kernel_rows(c, ldc, a, b, kc, MAT_MR);
+}
+
+static void mat_kernel_edge(real *c, size_t ldc, const real *a,
+                            const real *b, int kc)
+{
+    mat_kernel_rows(c, ldc, a, b, kc, MAT_ER);
 }
 //< A-microkernel
 
@@ -113,23 +141,35 @@ static void mat_pack(real *dst, mat_view v, int r0, int rows, int p0,
 }
 //< A-pack
 
-/* Runs the kernel on the tile of C at c, of which only mr x nr is real:
- * a tile cut by the matrix edge goes through a full-size copy, so every
- * number of C is computed by the very same operations. */
-static void mat_tile(real *c, size_t ldc, const real *a, const real *b,
-                     int kc, int mr, int nr)
+//> A-tile
+/* Runs the kernel on the tile of C at c, element (i, j) at
+ * c[i * rs + j * cs], of which only mr x nr is real. A whole tile of a
+ * C stored by rows is computed where it lies. Any other, cut by the
+ * matrix's edge or in a C stored by columns (a product computed
+ * transposed), goes through a full-size copy; rows short of MR are
+ * done ER at a time. Each number of C gets the same multiply-adds in
+ * the same order whichever way it goes. */
+static void mat_tile(real *c, size_t rs, size_t cs, const real *a,
+                     const real *b, int kc, int mr, int nr)
 {
-    if (mr == MAT_MR && nr == MAT_NR) {
-        mat_kernel(c, ldc, a, b, kc);
+    if (mr == MAT_MR && nr == MAT_NR && cs == 1) {
+        mat_kernel(c, rs, a, b, kc);
         return;
     }
     real tile[MAT_MR * MAT_NR] = {0};
     for (int i = 0; i < mr; i++)
-        memcpy(tile + i * MAT_NR, c + i * ldc, sizeof(real) * nr);
-    mat_kernel(tile, MAT_NR, a, b, kc);
+        for (int j = 0; j < nr; j++)
+            tile[i * MAT_NR + j] = c[i * rs + j * cs];
+    if (mr == MAT_MR)
+        mat_kernel(tile, MAT_NR, a, b, kc);
+    else
+        for (int i = 0; i < mr; i += MAT_ER)
+            mat_kernel_edge(tile + i * MAT_NR, MAT_NR, a + i, b, kc);
     for (int i = 0; i < mr; i++)
-        memcpy(c + i * ldc, tile + i * MAT_NR, sizeof(real) * nr);
+        for (int j = 0; j < nr; j++)
+            c[i * rs + j * cs] = tile[i * MAT_NR + j];
 }
+//< A-tile
 
 /* c (m x n) += A . B without packing, for products too small to pay
  * for it and for a single row of C, which uses each number of B once.
@@ -153,15 +193,18 @@ static void mat_small(real *c, mat_view a, mat_view bt, int m, int k,
  * its loads: for the 128-deep products of a backward step, a fifth of
  * the time. Fetching the next tile while this one is computed hides
  * that wait. It is only a hint: without it, the same numbers. */
-static void mat_prefetch_tile(const real *c, size_t ldc, int mr, int nr)
+static void mat_prefetch_tile(const real *c, size_t rs, size_t cs,
+                              int mr, int nr)
 {
 #if defined(__GNUC__)
-    for (int i = 0; i < mr; i++) {
-        __builtin_prefetch(c + i * ldc, 1);
-        __builtin_prefetch(c + i * ldc + nr - 1, 1);
+    int lines = cs == 1 ? mr : nr, len = cs == 1 ? nr : mr;
+    size_t step = cs == 1 ? rs : cs;
+    for (int l = 0; l < lines; l++) {
+        __builtin_prefetch(c + l * step, 1);
+        __builtin_prefetch(c + l * step + len - 1, 1);
     }
 #else
-    (void)c, (void)ldc, (void)mr, (void)nr;
+    (void)c, (void)rs, (void)cs, (void)mr, (void)nr;
 #endif
 }
 //< A-prefetch
@@ -190,11 +233,11 @@ static real *mat_reserve(real **p, size_t *cap, size_t n)
 }
 
 //> A-gemm
-/* c (mc x nc, row stride ldc) += a packed block of A (mc rows) times
+/* c (mc x nc, as in mat_tile) += a packed block of A (mc rows) times
  * a packed panel of B (nc columns), one tile at a time, down each
  * column of tiles in turn. While a tile is computed, the caches are
  * asked for the C of the next one. */
-static void mat_block(real *c, size_t ldc, const real *pa,
+static void mat_block(real *c, size_t rs, size_t cs, const real *pa,
                       const real *pb, int kc, int mc, int nc)
 {
     for (int jr = 0; jr < nc; jr += MAT_NR)
@@ -202,24 +245,24 @@ static void mat_block(real *c, size_t ldc, const real *pa,
             int in = ir + MAT_MR < mc ? ir + MAT_MR : 0;  /* the next */
             int jn = in > 0 ? jr : jr + MAT_NR;           /* tile */
             if (jn < nc)
-                mat_prefetch_tile(c + (size_t)in * ldc + jn, ldc,
+                mat_prefetch_tile(c + in * rs + jn * cs, rs, cs,
                                   min_int(MAT_MR, mc - in),
                                   min_int(MAT_NR, nc - jn));
-            mat_tile(c + (size_t)ir * ldc + jr, ldc,
+            mat_tile(c + ir * rs + jr * cs, rs, cs,
                      pa + (size_t)ir * kc, pb + (size_t)jr * kc, kc,
                      min_int(MAT_MR, mc - ir),
                      min_int(MAT_NR, nc - jr));
         }
 }
 
-/* c (m x n, row stride ldc) += A . B, with A seen through `a` (rows
+/* c (m x n, as in mat_tile) += A . B, with A seen through `a` (rows
  * i) and B-transposed through `bt` (rows j). Five loops: NC columns,
  * KC steps of the sum, MC rows, then mat_block's two over the
  * micro-panels of B and of A. Each number of C adds its terms in the
  * order of p, whatever the blocks: the kernel loads it, adds, and
  * stores it back. */
-static void mat_gemm(real *c, size_t ldc, mat_view a, mat_view bt,
-                     int m, int k, int n, mat_buffers *buf)
+static void mat_gemm(real *c, size_t rs, size_t cs, mat_view a,
+                     mat_view bt, int m, int k, int n, mat_buffers *buf)
 {
     int kb = (k + MAT_KC - 1) / MAT_KC;   /* blocks of the sum, */
     int kstep = (k + kb - 1) / kb;        /* made about equal */
@@ -235,7 +278,7 @@ static void mat_gemm(real *c, size_t ldc, mat_view a, mat_view bt,
             for (int ic = 0; ic < m; ic += MAT_MC) {
                 int mc = min_int(MAT_MC, m - ic);
                 mat_pack(pa, a, ic, mc, pc, kc, MAT_MR);
-                mat_block(c + (size_t)ic * ldc + jc, ldc, pa, pb, kc,
+                mat_block(c + ic * rs + jc * cs, rs, cs, pa, pb, kc,
                           mc, nc);
             }
         }
@@ -249,7 +292,8 @@ static void mat_gemm(real *c, size_t ldc, mat_view a, mat_view bt,
  * split the sum over p, so each number of C comes out of the same
  * operations in the same order, whatever the number of threads. */
 typedef struct {
-    real *c;             /* (m, n) */
+    real *c;             /* (m, n), element (i, j) at c[i*rs + j*cs] */
+    size_t rs, cs;       /* (n, 1) for C by rows, (1, m) by columns */
     mat_view a, bt;      /* A as (m, k), B-transposed as (n, k) */
     int m, k, n, threads;
 } mat_job;
@@ -268,8 +312,8 @@ static void mat_job_run(const mat_job *job, int t)
         return;
     mat_view bt = job->bt;   /* from column lo of B */
     bt.at += (size_t)lo * bt.rs;
-    mat_gemm(job->c + lo, (size_t)job->n, job->a, bt, job->m, job->k,
-             hi - lo, &mat_buffers_of[t]);
+    mat_gemm(job->c + lo * job->cs, job->rs, job->cs, job->a, bt,
+             job->m, job->k, hi - lo, &mat_buffers_of[t]);
 }
 //< A-threads
 
@@ -365,6 +409,20 @@ void mat_tile_shape(int *mr, int *nr)
 /* The threads the products use, the caller's included. */
 int mat_threads(void) { return pool.size; }
 
+//> A-narrow
+static long mat_round_up(int x, int to)
+{
+    return (long)(x + to - 1) / to * to;
+}
+
+/* The kernel's work for C of m rows and n columns, padding included:
+ * rows go ER at a time at the edge, columns NR at a time always. */
+static long mat_work(int m, int n)
+{
+    return mat_round_up(m, MAT_ER) * mat_round_up(n, MAT_NR);
+}
+//< A-narrow
+
 /* Products below MAT_SMALL multiply-adds skip the packing; below
  * MAT_SHARED they are not worth waking the workers for. */
 enum { MAT_SMALL = 1 << 12, MAT_SHARED = 1 << 18 };
@@ -384,7 +442,15 @@ static void mat_product(real *c, mat_view a, mat_view bt, int m, int k,
         mat_small(c, a, bt, m, k, n);
         return;
     }
-    mat_job job = {c, a, bt, m, k, n, pool.size};
+    //> A-transpose
+    mat_job job = {c, (size_t)n, 1, a, bt, m, k, n, pool.size};
+    /* C^T = B^T . A^T is the same product with rows and columns
+     * swapped, and each number comes out of the same multiply-adds
+     * (a b = b a). It is cheaper when C is narrow: 20 columns fill two
+     * tiles of 16, but 20 rows are one tile and an edge of 4. */
+    if (mat_work(n, m) < mat_work(m, n))
+        job = (mat_job){c, 1, (size_t)n, bt, a, n, k, m, pool.size};
+    //< A-transpose
     if (pool.size == 1 || size < MAT_SHARED) {
         job.threads = 1;
         mat_job_run(&job, 0);

@@ -209,31 +209,37 @@ static void check_wakeups(rng *r)
 }
 
 /* A row of C computed alone (m = 1: no packing) has the bits it has
- * inside a larger product (packed, through the micro-kernel): both paths
- * add the same terms in the same order. */
-static void check_paths(form f, rng *r)
+ * inside a larger product (packed, through the micro-kernel, and for a
+ * narrow C computed transposed): all paths add the same terms in the
+ * same order. */
+static void check_paths(form f, shape s, rng *r)
 {
-    enum { M = 20, K = 300, N = 37 };
-    real *a = random_array(r, M * K), *b = random_array(r, K * N);
-    real *c0 = random_array(r, M * N);
-    real c[M * N], row[N], a_row[K];
-    memcpy(c, c0, sizeof c);
-    product(f, c, a, b, M, K, N, true);
+    int m = s.m, k = s.k, n = s.n;
+    real *a = random_array(r, (size_t)m * k);
+    real *b = random_array(r, (size_t)k * n);
+    real *c0 = random_array(r, (size_t)m * n);
+    real *c = new_array((size_t)m * n), *row = new_array((size_t)n);
+    real *a_row = new_array((size_t)k);
+    memcpy(c, c0, sizeof(real) * m * n);
+    product(f, c, a, b, m, k, n, true);
     bool same = true;
-    for (int i = 0; i < M; i++) {
-        for (int p = 0; p < K; p++)
-            a_row[p] = a_at(f, a, M, K, i, p);   /* (1, K) = (K, 1) */
-        memcpy(row, c0 + i * N, sizeof row);
-        product(f, row, a_row, b, 1, K, N, true);
-        same &= memcmp(row, c + i * N, sizeof row) == 0;
+    for (int i = 0; i < m; i++) {
+        for (int p = 0; p < k; p++)
+            a_row[p] = a_at(f, a, m, k, i, p);   /* (1, k) = (k, 1) */
+        memcpy(row, c0 + (size_t)i * n, sizeof(real) * n);
+        product(f, row, a_row, b, 1, k, n, true);
+        same &= memcmp(row, c + (size_t)i * n, sizeof(real) * n) == 0;
     }
     char name[128];
     snprintf(name, sizeof name, "%s: each row alone has the bits it has "
-             "in the %dx%dx%d product", form_name[f], M, K, N);
+             "in the %dx%dx%d product", form_name[f], m, k, n);
     CHECK(name, same);
     free(a);
     free(b);
     free(c0);
+    free(c);
+    free(row);
+    free(a_row);
 }
 
 int main(void)
@@ -261,13 +267,23 @@ int main(void)
     check_form(NT, (shape){128, 784, 400}, &r);
     check_form(NN, (shape){128, 400, 784}, &r);
     check_form(TN, (shape){400, 128, 784}, &r);
+    /* and the narrow ones of the latent layer (20 wide), which mat.c
+     * computes transposed or with its edge kernel */
+    check_form(NT, (shape){128, 400, 20}, &r);
+    check_form(NN, (shape){128, 20, 400}, &r);
+    check_form(TN, (shape){20, 128, 400}, &r);
+    check_form(NN, (shape){128, 400, 20}, &r);
+    check_form(TN, (shape){400, 128, 20}, &r);
 
-    for (form f = NN; f <= TN; f++)
-        check_paths(f, &r);
+    for (form f = NN; f <= TN; f++) {
+        check_paths(f, (shape){20, 300, 37}, &r);
+        check_paths(f, (shape){64, 300, 20}, &r);   /* narrow */
+    }
 
     /* Threads: shapes with more threads than column tiles, a single
      * tile column, and the VAE's forward product. */
-    const shape split[] = {{129, 257, 65}, {700, 400, 9}, {128, 784, 400}};
+    const shape split[] = {{129, 257, 65}, {700, 400, 9}, {128, 784, 400},
+                           {128, 400, 20}};
     for (form f = NN; f <= TN; f++)
         for (int i = 0; i < (int)(sizeof split / sizeof split[0]); i++)
             check_threads(f, split[i], &r);
