@@ -302,8 +302,9 @@ enum { MAT_MAX_THREADS = 64 };
 static mat_buffers mat_buffers_of[MAT_MAX_THREADS];   /* thread t's */
 
 /* Thread t's part of a job: columns lo .. hi-1 of C. */
-static void mat_job_run(const mat_job *job, int t)
+static void mat_job_run(const void *work, int t)
 {
+    const mat_job *job = work;
     int tiles = (job->n + MAT_NR - 1) / MAT_NR;
     int per = (tiles + job->threads - 1) / job->threads;
     int lo = min_int(job->n, t * per * MAT_NR);
@@ -335,7 +336,8 @@ static struct {
     unsigned long first;   /* round when the workers were started */
     atomic_int busy;       /* workers still on this round's job */
     atomic_bool quit;
-    mat_job job;
+    void (*part)(const void *work, int t);   /* this round's job: */
+    const void *work;                        /* part(work, t) */
 } pool = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .wake = PTHREAD_COND_INITIALIZER,
@@ -376,7 +378,7 @@ static void *mat_worker(void *arg)
         seen = mat_wait_round(seen);
         if (atomic_load(&pool.quit))
             return NULL;
-        mat_job_run(&pool.job, t);
+        pool.part(pool.work, t);
         atomic_fetch_sub(&pool.busy, 1);
     }
 }
@@ -423,6 +425,22 @@ static long mat_work(int m, int n)
 }
 //< A-narrow
 
+//> A-share
+/* Runs part(work, t) for every thread t, the caller's part 0 here and
+ * the others on the workers, and returns when all have finished. */
+static void mat_share(void (*part)(const void *work, int t),
+                      const void *work)
+{
+    pool.part = part;   /* the workers read these only after the */
+    pool.work = work;   /* new round */
+    atomic_store(&pool.busy, pool.size - 1);
+    mat_next_round();
+    part(work, 0);
+    while (atomic_load(&pool.busy) > 0)
+        sched_yield();   /* the workers end about when part 0 does */
+}
+//< A-share
+
 /* Products below MAT_SMALL multiply-adds skip the packing; below
  * MAT_SHARED they are not worth waking the workers for. */
 enum { MAT_SMALL = 1 << 12, MAT_SHARED = 1 << 18 };
@@ -456,13 +474,44 @@ static void mat_product(real *c, mat_view a, mat_view bt, int m, int k,
         mat_job_run(&job, 0);
         return;
     }
-    pool.job = job;   /* the workers read it only after the new round */
-    atomic_store(&pool.busy, pool.size - 1);
-    mat_next_round();
-    mat_job_run(&job, 0);
-    while (atomic_load(&pool.busy) > 0)
-        sched_yield();   /* they end about when the caller's part does */
+    mat_share(mat_job_run, &job);
 }
+
+//> A-for
+/* A loop over [0, n) cut into one range per thread. The ranges are
+ * whole multiples of 16 elements, 64 bytes of floats, so that two
+ * threads seldom write the same cache line. */
+typedef struct {
+    mat_range_fn *body;
+    void *arg;
+    size_t n;
+    int threads;
+} mat_range;
+
+static void mat_range_run(const void *work, int t)
+{
+    const mat_range *r = work;
+    size_t per = (r->n + (size_t)r->threads - 1) / (size_t)r->threads;
+    per = (per + 15) / 16 * 16;
+    size_t lo = per * (size_t)t < r->n ? per * (size_t)t : r->n;
+    size_t hi = r->n - lo < per ? r->n : lo + per;
+    if (lo < hi)
+        r->body(r->arg, lo, hi);
+}
+
+/* Loops under MAT_FOR_SHARED elements run on the caller alone. */
+enum { MAT_FOR_SHARED = 1 << 16 };
+
+void mat_for(size_t n, mat_range_fn *body, void *arg)
+{
+    if (pool.size == 1 || n < MAT_FOR_SHARED) {
+        body(arg, 0, n);
+        return;
+    }
+    mat_range r = {body, arg, n, pool.size};
+    mat_share(mat_range_run, &r);
+}
+//< A-for
 
 //> A-forms
 /* The three forms differ only in their views: where element (i, p) of

@@ -12,6 +12,7 @@
 #define MAT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "real.h"
 
@@ -29,5 +30,12 @@ void mat_tile_shape(int *mr, int *nr);
 /* Threads the products may use (1 = none, the default). */
 void mat_set_threads(int threads);
 int  mat_threads(void);
+
+/* Runs body(arg, lo, hi) over ranges that together cover [0, n) once,
+ * one range per thread of the products, and returns when all are done.
+ * For loops whose elements are independent of each other, such as an
+ * optimiser's update: their results cannot depend on the thread count. */
+typedef void mat_range_fn(void *arg, size_t lo, size_t hi);
+void mat_for(size_t n, mat_range_fn *body, void *arg);
 
 #endif

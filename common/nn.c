@@ -223,28 +223,47 @@ nn_adam nn_adam_defaults(double lr)
 }
 
 //> ch03-adam
-/* One Adam step over the whole block, equations (3.10) and (3.11),
- * with the operations in the order torch.optim.Adam does them. */
+/* What one Adam step shares among all parameters. */
+typedef struct {
+    nn_params *p;
+    real b1, one_b1, b2, one_b2;   /* beta1, 1 - beta1, beta2, ... */
+    real step_size, sqrt_c2, eps;  /* lr / (1 - beta1^t), ... (3.11) */
+} nn_adam_now;
+
+/* Equations (3.10) and (3.11) for parameters lo .. hi-1, with the
+ * operations in the order torch.optim.Adam does them. */
+static void nn_adam_range(void *arg, size_t lo, size_t hi)
+{
+    const nn_adam_now *a = arg;
+    real *restrict value = a->p->value, *restrict m = a->p->m;
+    real *restrict v = a->p->v;
+    const real *restrict grad = a->p->grad;
+    for (size_t i = lo; i < hi; i++) {
+        real g = grad[i];
+        m[i] = a->b1 * m[i] + a->one_b1 * g;
+        v[i] = a->b2 * v[i] + a->one_b2 * g * g;
+        real denom = real_sqrt(v[i]) / a->sqrt_c2 + a->eps;
+        value[i] -= a->step_size * m[i] / denom;
+    }
+}
+
+/* One Adam step over the whole block. Each parameter's update is its
+ * own, so the loop is shared among the threads of the products
+ * (mat_for), with the same bits for any number of them. */
 void nn_adam_step(nn_params *p, const nn_adam *opt)
 {
     p->step++;
     double t = (double)p->step;
-    real b1 = (real)opt->beta1, one_b1 = (real)(1 - opt->beta1);
-    real b2 = (real)opt->beta2, one_b2 = (real)(1 - opt->beta2);
-    /* the bias corrections 1 - beta^t of (3.11) */
-    real step_size = (real)(opt->lr / (1 - pow(opt->beta1, t)));
-    real sqrt_c2 = (real)sqrt(1 - pow(opt->beta2, t));
-    real eps = (real)opt->eps;
-    real *restrict value = p->value, *restrict m = p->m;
-    real *restrict v = p->v;
-    const real *restrict grad = p->grad;
-    for (size_t i = 0; i < p->count; i++) {
-        real g = grad[i];
-        m[i] = b1 * m[i] + one_b1 * g;
-        v[i] = b2 * v[i] + one_b2 * g * g;
-        real denom = real_sqrt(v[i]) / sqrt_c2 + eps;
-        value[i] -= step_size * m[i] / denom;
-    }
+    nn_adam_now now = {
+        .p = p,
+        .b1 = (real)opt->beta1, .one_b1 = (real)(1 - opt->beta1),
+        .b2 = (real)opt->beta2, .one_b2 = (real)(1 - opt->beta2),
+        /* the bias corrections 1 - beta^t of (3.11) */
+        .step_size = (real)(opt->lr / (1 - pow(opt->beta1, t))),
+        .sqrt_c2 = (real)sqrt(1 - pow(opt->beta2, t)),
+        .eps = (real)opt->eps,
+    };
+    mat_for(p->count, nn_adam_range, &now);
 }
 //< ch03-adam
 

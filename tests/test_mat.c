@@ -242,6 +242,41 @@ static void check_paths(form f, shape s, rng *r)
     free(a_row);
 }
 
+/* mat_for hands every index of [0, n) to exactly one range: counted
+ * for sizes below, at and past the sharing threshold and for 1 to 4
+ * threads. */
+static void count_range(void *arg, size_t lo, size_t hi)
+{
+    unsigned char *seen = arg;
+    for (size_t i = lo; i < hi; i++)
+        seen[i]++;
+}
+
+static void check_for(void)
+{
+    const size_t sizes[] = {0, 1, 17, 65535, 65536, 65536 + 17, 1000003};
+    for (int threads = 1; threads <= 4; threads++) {
+        mat_set_threads(threads);
+        bool once = true;
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            unsigned char *seen = calloc(sizes[s] + 1, 1);
+            if (!seen) {
+                fprintf(stderr, "test_mat: out of memory\n");
+                exit(1);
+            }
+            mat_for(sizes[s], count_range, seen);
+            for (size_t i = 0; i < sizes[s]; i++)
+                once &= seen[i] == 1;
+            free(seen);
+        }
+        char name[96];
+        snprintf(name, sizeof name, "mat_for with %d thread%s: each index "
+                 "in exactly one range", threads, threads > 1 ? "s" : "");
+        CHECK(name, once);
+    }
+    mat_set_threads(1);
+}
+
 int main(void)
 {
     rng r;
@@ -289,6 +324,7 @@ int main(void)
             check_threads(f, split[i], &r);
 
     check_wakeups(&r);
+    check_for();
     mat_set_threads(3);
     CHECK("mat_threads() reports 3 after mat_set_threads(3)",
           mat_threads() == 3);

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "loss.h"
+#include "mat.h"
 #include "nn.h"
 #include "rng.h"
 
@@ -387,9 +388,57 @@ static double learn_xor(bool adam, int steps)
     return loss;   /* of the parameters before the last step */
 }
 
+/* ---- Adam on several threads ------------------------------------------
+ * The update is shared among the products' threads (mat_for). Each
+ * parameter's is its own, so 2 and 3 threads must give the bits of 1:
+ * a range computed twice, skipped or cut wrongly would show. */
+
+static void adam_steps(nn_params *p, int threads)
+{
+    enum { STEPS = 3 };
+    mat_set_threads(threads);
+    nn_adam opt = nn_adam_defaults(1e-3);
+    rng r;
+    rng_seed(&r, 11);
+    for (size_t i = 0; i < p->count; i++)
+        p->value[i] = (real)rng_normal(&r);
+    for (int s = 0; s < STEPS; s++) {
+        for (size_t i = 0; i < p->count; i++)
+            p->grad[i] = (real)rng_normal(&r);
+        nn_adam_step(p, &opt);
+    }
+    mat_set_threads(1);
+}
+
+static void check_adam_threads(void)
+{
+    /* 300,007 parameters: over mat_for's sharing threshold (65,536), and
+     * not a multiple of the 16-element ranges */
+    nn_params one, many;
+    real *w1, *dw1, *w2, *dw2;
+    nn_params_begin(&one);
+    nn_params_tensor(&one, &w1, &dw1, 1, 300007);
+    nn_params_allocate(&one);
+    adam_steps(&one, 1);
+    for (int threads = 2; threads <= 3; threads++) {
+        nn_params_begin(&many);
+        nn_params_tensor(&many, &w2, &dw2, 1, 300007);
+        nn_params_allocate(&many);
+        adam_steps(&many, threads);
+        size_t bytes = 4 * one.count * sizeof(real);   /* all four arrays */
+        char name[96];
+        snprintf(name, sizeof name, "Adam, 3 steps of 300007 parameters: "
+                 "%d threads give the bits of 1", threads);
+        CHECK(name, memcmp(one.value, many.value, bytes) == 0);
+        nn_params_free(&many);
+    }
+    nn_params_free(&one);
+}
+
 int main(void)
 {
     check_block();
+    check_adam_threads();
     check_init();
     check_huge_inputs();
     check_checkpoints();
