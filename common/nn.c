@@ -234,16 +234,18 @@ typedef struct {
  * operations in the order torch.optim.Adam does them. */
 static void nn_adam_range(void *arg, size_t lo, size_t hi)
 {
-    const nn_adam_now *a = arg;
-    real *restrict value = a->p->value, *restrict m = a->p->m;
-    real *restrict v = a->p->v;
-    const real *restrict grad = a->p->grad;
+    /* a copy, which no store below can change: read through the
+     * pointer, clang reloads it every time and does not vectorise */
+    const nn_adam_now a = *(const nn_adam_now *)arg;
+    real *restrict value = a.p->value, *restrict m = a.p->m;
+    real *restrict v = a.p->v;
+    const real *restrict grad = a.p->grad;
     for (size_t i = lo; i < hi; i++) {
         real g = grad[i];
-        m[i] = a->b1 * m[i] + a->one_b1 * g;
-        v[i] = a->b2 * v[i] + a->one_b2 * g * g;
-        real denom = real_sqrt(v[i]) / a->sqrt_c2 + a->eps;
-        value[i] -= a->step_size * m[i] / denom;
+        m[i] = a.b1 * m[i] + a.one_b1 * g;
+        v[i] = a.b2 * v[i] + a.one_b2 * g * g;
+        real denom = real_sqrt(v[i]) / a.sqrt_c2 + a.eps;
+        value[i] -= a.step_size * m[i] / denom;
     }
 }
 
