@@ -57,6 +57,23 @@ check_fails() {
     fi
 }
 
+# interrupt_training LOG CMD...: starts CMD (a training run of 100000
+# epochs) with its output in LOG and, once LOG shows the first epoch,
+# sends it one SIGINT, as a terminal's Ctrl-C does (a fixed delay could
+# land before training starts: under the sanitizers, loading the data
+# alone can take seconds). Returns CMD's exit status.
+interrupt_training() {
+    local log=$1; shift
+    "$@" >"$log" 2>&1 &
+    local pid=$!
+    for _ in $(seq 1200); do
+        grep -q '^ *1/100000 ' "$log" && break
+        sleep 0.1
+    done
+    kill -INT "$pid"
+    wait "$pid"
+}
+
 # summary_value FILE KEY: the value of "KEY = value" in a program's output.
 summary_value() {
     sed -n "s/^$2 = //p" "$1" | tail -n 1

@@ -122,17 +122,9 @@ check_fails "--load of a file that is not a checkpoint" \
     "$bin" $quick --load "$TMP/junk.bin" --out "$TMP/x"
 
 # Ctrl-C: the batch is finished, the checkpoint saved, the exit is 130.
-# The signal is sent once the first epoch is reported (not after a fixed
-# delay: under the sanitizers loading the data alone can take seconds).
 cout=$TMP/interrupted
-"$bin" --train-size 2000 --epochs 100000 --out "$cout" >"$TMP/e" 2>&1 &
-pid=$!
-for _ in $(seq 1200); do
-    grep -q '^ *1/100000 ' "$TMP/e" && break
-    sleep 0.1
-done
-kill -INT "$pid"
-wait "$pid"
+interrupt_training "$TMP/e" "$bin" --train-size 2000 --epochs 100000 \
+    --out "$cout"
 status=$?
 check "Ctrl-C: exit 130 after saving" test "$status" -eq 130
 check "Ctrl-C: says so" grep -q "^interrupted after" "$TMP/e"

@@ -176,21 +176,14 @@ check "the summary block comes after the sweep" test \
     "$(grep -n '^summary:' "$TMP/s.txt" | cut -d: -f1)"
 
 # Ctrl-C while the CVAE trains: the batch is finished, the checkpoint
-# saved, the exit status 130, and the checkpoint loads. One SIGINT, as a
-# terminal sends, once the first epoch is reported (as test_ch07_vae.sh
-# does). `timeout -s INT` signals the program and then its process
-# group; with two threads both can arrive (1 run in 5 of a small test),
-# and the second, after the handler has reset itself, kills the program.
+# saved, the exit status 130, and the checkpoint loads. The one SIGINT
+# comes from interrupt_training: `timeout -s INT` signals the program
+# and then its process group, and with two threads both can arrive (1
+# run in 5 of a small test); the second, after the handler has reset
+# itself, kills the program.
 iout=$TMP/interrupted
-"$bin" $tiny --epochs 100000 --classifier "$out/classifier.bin" \
-    --out "$iout" >"$TMP/i" 2>&1 &
-pid=$!
-for _ in $(seq 1200); do
-    grep -q '^ *1/100000 ' "$TMP/i" && break
-    sleep 0.1
-done
-kill -INT "$pid"
-wait "$pid"
+interrupt_training "$TMP/i" "$bin" $tiny --epochs 100000 \
+    --classifier "$out/classifier.bin" --out "$iout"
 check "Ctrl-C: exit 130" test $? -eq 130
 check "Ctrl-C: says so" grep -q "^interrupted after" "$TMP/i"
 check "Ctrl-C: checkpoint written" test -s "$iout/cvae.bin"
