@@ -119,25 +119,33 @@ static inline void mat_pack_panel(real *restrict panel,
 }
 
 /* Copies rows r0 .. r0+rows-1, columns p0 .. p0+kc-1 of `v` into `dst`
- * as micro-panels of w rows each. A full panel is copied by a call in
- * which w and one stride are constants, so that the compiler can turn
- * the inner loop into vector loads and stores; only the last panel, if
- * partial, takes the general path. */
+ * as micro-panels of w rows each. The full panels are copied in the
+ * order the source lies in memory. Where the w numbers of a panel lie
+ * side by side, that is row p of the source across every panel before
+ * row p + 1: a panel's narrow strip down all the rows would touch one
+ * cache line per row, each one a separate wait when the source is not
+ * in cache. Otherwise each of the panel's rows runs along p, and the
+ * copy is a transpose, made by a call in which w and one stride are
+ * constants, so that the compiler can turn it into vector permutes.
+ * Only the last panel, if partial, takes the general path. */
 static void mat_pack(real *dst, mat_view v, int r0, int rows, int p0,
                      int kc, int w)
 {
     const real *src = v.at + (size_t)r0 * v.rs + (size_t)p0 * v.ps;
-    for (int q = 0; q < rows; q += w) {
-        real *panel = dst + (size_t)q * kc;
-        const real *from = src + (size_t)q * v.rs;
-        int n = min_int(w, rows - q);
-        if (n == w && v.rs == 1)   /* the w numbers lie side by side */
-            mat_pack_panel(panel, from, 1, v.ps, kc, w, w);
-        else if (n == w)           /* w rows, each along p: transpose */
-            mat_pack_panel(panel, from, v.rs, 1, kc, w, w);
-        else
-            mat_pack_panel(panel, from, v.rs, v.ps, kc, n, w);
-    }
+    int full = rows - rows % w;
+    if (v.rs == 1)
+        for (int p = 0; p < kc; p++)
+            for (int q = 0; q < full; q += w)
+                memcpy(dst + (size_t)q * kc + (size_t)p * w,
+                       src + (size_t)p * v.ps + q, sizeof(real) * w);
+    else
+        for (int q = 0; q < full; q += w)
+            mat_pack_panel(dst + (size_t)q * kc, src + (size_t)q * v.rs,
+                           v.rs, 1, kc, w, w);
+    if (full < rows)
+        mat_pack_panel(dst + (size_t)full * kc,
+                       src + (size_t)full * v.rs, v.rs, v.ps, kc,
+                       rows - full, w);
 }
 //< A-pack
 
