@@ -60,27 +60,48 @@ static int min_int(int x, int y) { return x < y ? x : y; }
 #endif
 
 //> A-microkernel
-/* c (mr x NR, row stride ldc) += a . b, where a is a packed
- * micro-panel of A (kc steps of MR numbers, of which the first mr are
- * used) and b one of B (kc steps of NR): each step adds the outer
- * product of a column of A and a row of B, equation (A.3). The tile
- * lives in `acc`, which the compiler keeps in vector registers: at -O3
- * the j loop becomes one vector of NR lanes and the i loop mr fused
- * multiply-adds of it by a[i]. (With the i loop outside, clang
- * vectorises p instead: 1 GFLOP/s.) */
+/* One step of the sum for a tile: acc (mr x NR) += the outer product
+ * of a column of A, mr numbers at a, and a row of B, NR numbers at b,
+ * equation (A.3). At -O3 the j loop becomes one vector of NR lanes and
+ * the i loop mr fused multiply-adds of it by a[i]. (With the i loop
+ * outside, clang vectorises p instead: 1 GFLOP/s.) */
+static inline MAT_INLINE void mat_step(real acc[MAT_MR][MAT_NR],
+                                       const real *a, const real *b,
+                                       int mr)
+{
+    for (int j = 0; j < MAT_NR; j++)
+        for (int i = 0; i < mr; i++)
+            acc[i][j] += a[i] * b[j];
+}
+
+/* c (mr x NR, row stride ldc) += a . b over the n steps listed in
+ * step[], where a is a packed micro-panel of A (steps of MR numbers, of
+ * which the first mr are used) and b one of B (steps of NR). The list
+ * is every step, or leaves out steps that can only add zeros (A.6).
+ * The tile lives in `acc`, which the compiler keeps in vector
+ * registers. Steps are taken two at a time: one at a time, gcc 12
+ * "unrolls and jams" the loop for the AVX2 tile, and keeps the tile in
+ * memory (12 GFLOP/s). */
 static inline MAT_INLINE void mat_kernel_rows(real *c, size_t ldc,
                                               const real *a,
-                                              const real *b, int kc,
+                                              const real *b,
+                                              const int *step, int n,
                                               int mr)
 {
     real acc[MAT_MR][MAT_NR];
     for (int i = 0; i < mr; i++)
         for (int j = 0; j < MAT_NR; j++)
             acc[i][j] = c[i * ldc + j];
-    for (int p = 0; p < kc; p++, a += MAT_MR, b += MAT_NR)
-        for (int j = 0; j < MAT_NR; j++)
-            for (int i = 0; i < mr; i++)
-                acc[i][j] += a[i] * b[j];
+    int t = 0;
+    for (; t + 1 < n; t += 2) {
+        mat_step(acc, a + (size_t)step[t] * MAT_MR,
+                 b + (size_t)step[t] * MAT_NR, mr);
+        mat_step(acc, a + (size_t)step[t + 1] * MAT_MR,
+                 b + (size_t)step[t + 1] * MAT_NR, mr);
+    }
+    if (t < n)
+        mat_step(acc, a + (size_t)step[t] * MAT_MR,
+                 b + (size_t)step[t] * MAT_NR, mr);
     for (int i = 0; i < mr; i++)
         for (int j = 0; j < MAT_NR; j++)
             c[i * ldc + j] = acc[i][j];
@@ -89,15 +110,15 @@ static inline MAT_INLINE void mat_kernel_rows(real *c, size_t ldc,
 /* The kernel of MR rows, and the edge kernel of ER rows for the last
  * rows of a product; mr is a constant in each, so both unroll. */
 static void mat_kernel(real *c, size_t ldc, const real *a,
-                       const real *b, int kc)
+                       const real *b, const int *step, int n)
 {
-    mat_kernel_rows(c, ldc, a, b, kc, MAT_MR);
+    mat_kernel_rows(c, ldc, a, b, step, n, MAT_MR);
 }
 
 static void mat_kernel_edge(real *c, size_t ldc, const real *a,
-                            const real *b, int kc)
+                            const real *b, const int *step, int n)
 {
-    mat_kernel_rows(c, ldc, a, b, kc, MAT_ER);
+    mat_kernel_rows(c, ldc, a, b, step, n, MAT_ER);
 }
 //< A-microkernel
 
@@ -158,10 +179,11 @@ static void mat_pack(real *dst, mat_view v, int r0, int rows, int p0,
  * done ER at a time. Each number of C gets the same multiply-adds in
  * the same order whichever way it goes. */
 static void mat_tile(real *c, size_t rs, size_t cs, const real *a,
-                     const real *b, int kc, int mr, int nr)
+                     const real *b, const int *step, int n, int mr,
+                     int nr)
 {
     if (mr == MAT_MR && nr == MAT_NR && cs == 1) {
-        mat_kernel(c, rs, a, b, kc);
+        mat_kernel(c, rs, a, b, step, n);
         return;
     }
     real tile[MAT_MR * MAT_NR] = {0};
@@ -169,10 +191,11 @@ static void mat_tile(real *c, size_t rs, size_t cs, const real *a,
         for (int j = 0; j < nr; j++)
             tile[i * MAT_NR + j] = c[i * rs + j * cs];
     if (mr == MAT_MR)
-        mat_kernel(tile, MAT_NR, a, b, kc);
+        mat_kernel(tile, MAT_NR, a, b, step, n);
     else
         for (int i = 0; i < mr; i += MAT_ER)
-            mat_kernel_edge(tile + i * MAT_NR, MAT_NR, a + i, b, kc);
+            mat_kernel_edge(tile + i * MAT_NR, MAT_NR, a + i, b, step,
+                            n);
     for (int i = 0; i < mr; i++)
         for (int j = 0; j < nr; j++)
             c[i * rs + j * cs] = tile[i * MAT_NR + j];
@@ -182,7 +205,8 @@ static void mat_tile(real *c, size_t rs, size_t cs, const real *a,
 /* c (m x n) += A . B without packing, for products too small to pay
  * for it and for a single row of C, which uses each number of B once.
  * Each number of C adds its terms in the order of p, as in the kernel,
- * so both paths give the same bits. */
+ * so both paths give the same bits (the kernel's skipped zeros aside,
+ * as mat.h says). */
 static void mat_small(real *c, mat_view a, mat_view bt, int m, int k,
                       int n)
 {
@@ -217,28 +241,98 @@ static void mat_prefetch_tile(const real *c, size_t rs, size_t cs,
 }
 //< A-prefetch
 
-/* The packing buffers of one thread: allocated on first use, grown when
- * a product needs more, and kept for the next product, so that no
- * product pays for fresh memory (a new page costs a fault and zeroing,
- * which for the VAE's shapes was a few per cent of a step). */
+/* A buffer of one thread: allocated on first use, grown when a product
+ * needs more, and kept for the next product, so that no product pays
+ * for fresh memory (a new page costs a fault and zeroing, which for the
+ * VAE's shapes was a few per cent of a step). */
 typedef struct {
-    real *a, *b;             /* packed block of A, packed panel of B */
-    size_t a_cap, b_cap;     /* their sizes, in numbers */
+    void *at;
+    size_t cap;   /* bytes */
+} mat_buffer;
+
+/* Makes b hold at least `bytes`, aligned to a cache line, or exits. */
+static void *mat_reserve(mat_buffer *b, size_t bytes)
+{
+    if (bytes > b->cap) {
+        bytes = (bytes + 63) / 64 * 64;
+        free(b->at);
+        b->at = aligned_alloc(64, bytes);
+        if (b->at == NULL)
+            cli_die(1, "mat: out of memory (%zu bytes)", bytes);
+        b->cap = bytes;
+    }
+    return b->at;
+}
+
+/* One thread's: the packed block of A and panel of B, and their lists
+ * of live steps. */
+typedef struct {
+    mat_buffer a, b, a_live, b_live;
 } mat_buffers;
 
-/* Makes *p hold at least n numbers, aligned to a cache line, or exits. */
-static real *mat_reserve(real **p, size_t *cap, size_t n)
+//> A-live
+/* The live steps of a packed block: micro-panel q (w numbers a step,
+ * kc steps) lists the steps at which its numbers are not all zero in
+ * step[q * kc ...], count[q] of them. step == NULL: no lists, every
+ * step of every panel is live. */
+typedef struct {
+    int *step, *count;
+} mat_live;
+
+/* Lists the live steps of a packed block of `rows` rows, into room for
+ * them in buf. memcmp looks for zero bits: -0 and NaN are not, and
+ * stay. */
+static inline MAT_INLINE mat_live mat_list_live(mat_buffer *buf,
+                                                const real *packed,
+                                                int rows, int kc, int w)
 {
-    if (n > *cap) {
-        size_t bytes = (sizeof(real) * n + 63) / 64 * 64;
-        free(*p);
-        *p = aligned_alloc(64, bytes);
-        if (*p == NULL)
-            cli_die(1, "mat: out of memory (%zu bytes)", bytes);
-        *cap = n;
+    static const real zeros[MAT_MR > MAT_NR ? MAT_MR : MAT_NR];
+    int panels = (rows + w - 1) / w;
+    size_t room = sizeof(int) * (size_t)panels * (kc + 1);
+    int *counts = mat_reserve(buf, room);
+    mat_live live = {counts + panels, counts};
+    for (int q = 0; q < panels; q++) {
+        const real *panel = packed + (size_t)q * w * kc;
+        int *list = live.step + (size_t)q * kc, n = 0;
+        for (int p = 0; p < kc; p++) {
+            list[n] = p;   /* kept if live */
+            n += memcmp(panel + (size_t)p * w, zeros, sizeof(real) * w)
+                 != 0;
+        }
+        live.count[q] = n;
     }
-    return *p;
+    return live;
 }
+
+/* 0, 1, ..., KC-1: the list of every step, made once. */
+static int mat_every[MAT_KC];
+static pthread_once_t mat_every_made = PTHREAD_ONCE_INIT;
+
+static void mat_make_every(void)
+{
+    for (int p = 0; p < MAT_KC; p++)
+        mat_every[p] = p;
+}
+
+/* The steps the tile of A's panel qa and B's panel qb runs: the shorter
+ * of their lists, either of which holds every step that can add
+ * something to C, or every step if neither leaves one out. */
+static const int *mat_tile_steps(mat_live la, int qa, mat_live lb,
+                                 int qb, int kc, int *n)
+{
+    const int *step = mat_every;
+    *n = kc;
+    if (la.step != NULL && la.count[qa] < *n) {
+        step = la.step + (size_t)qa * kc;
+        *n = la.count[qa];
+    }
+    if (lb.step != NULL && lb.count[qb] < *n) {
+        step = lb.step + (size_t)qb * kc;
+        *n = lb.count[qb];
+    }
+    return step;
+}
+//< A-live
 
 //> A-gemm
 /* c (mc x nc, as in mat_tile) += a packed block of A (mc rows) times
@@ -246,7 +340,8 @@ static real *mat_reserve(real **p, size_t *cap, size_t n)
  * column of tiles in turn. While a tile is computed, the caches are
  * asked for the C of the next one. */
 static void mat_block(real *c, size_t rs, size_t cs, const real *pa,
-                      const real *pb, int kc, int mc, int nc)
+                      mat_live la, const real *pb, mat_live lb, int kc,
+                      int mc, int nc)
 {
     for (int jr = 0; jr < nc; jr += MAT_NR)
         for (int ir = 0; ir < mc; ir += MAT_MR) {
@@ -256,9 +351,12 @@ static void mat_block(real *c, size_t rs, size_t cs, const real *pa,
                 mat_prefetch_tile(c + in * rs + jn * cs, rs, cs,
                                   min_int(MAT_MR, mc - in),
                                   min_int(MAT_NR, nc - jn));
+            int n;
+            const int *step = mat_tile_steps(la, ir / MAT_MR, lb,
+                                             jr / MAT_NR, kc, &n);
             mat_tile(c + ir * rs + jr * cs, rs, cs,
-                     pa + (size_t)ir * kc, pb + (size_t)jr * kc, kc,
-                     min_int(MAT_MR, mc - ir),
+                     pa + (size_t)ir * kc, pb + (size_t)jr * kc, step,
+                     n, min_int(MAT_MR, mc - ir),
                      min_int(MAT_NR, nc - jr));
         }
 }
@@ -270,24 +368,31 @@ static void mat_block(real *c, size_t rs, size_t cs, const real *pa,
  * order of p, whatever the blocks: the kernel loads it, adds, and
  * stores it back. */
 static void mat_gemm(real *c, size_t rs, size_t cs, mat_view a,
-                     mat_view bt, int m, int k, int n, mat_buffers *buf)
+                     mat_view bt, int m, int k, int n, bool list_a,
+                     bool list_b, mat_buffers *buf)
 {
     int kb = (k + MAT_KC - 1) / MAT_KC;   /* blocks of the sum, */
     int kstep = (k + kb - 1) / kb;        /* made about equal */
     size_t na = (size_t)(min_int(MAT_MC, m) + MAT_MR) * kstep;
     size_t nb = (size_t)(min_int(MAT_NC, n) + MAT_NR) * kstep;
-    real *pa = mat_reserve(&buf->a, &buf->a_cap, na);
-    real *pb = mat_reserve(&buf->b, &buf->b_cap, nb);
+    real *pa = mat_reserve(&buf->a, sizeof(real) * na);
+    real *pb = mat_reserve(&buf->b, sizeof(real) * nb);
+    mat_live la = {NULL, NULL}, lb = {NULL, NULL};
     for (int jc = 0; jc < n; jc += MAT_NC) {
         int nc = min_int(MAT_NC, n - jc);
         for (int pc = 0; pc < k; pc += kstep) {
             int kc = min_int(kstep, k - pc);
             mat_pack(pb, bt, jc, nc, pc, kc, MAT_NR);
+            if (list_b)
+                lb = mat_list_live(&buf->b_live, pb, nc, kc, MAT_NR);
             for (int ic = 0; ic < m; ic += MAT_MC) {
                 int mc = min_int(MAT_MC, m - ic);
                 mat_pack(pa, a, ic, mc, pc, kc, MAT_MR);
-                mat_block(c + ic * rs + jc * cs, rs, cs, pa, pb, kc,
-                          mc, nc);
+                if (list_a)
+                    la = mat_list_live(&buf->a_live, pa, mc, kc,
+                                       MAT_MR);
+                mat_block(c + ic * rs + jc * cs, rs, cs, pa, la, pb, lb,
+                          kc, mc, nc);
             }
         }
     }
@@ -304,6 +409,7 @@ typedef struct {
     size_t rs, cs;       /* (n, 1) for C by rows, (1, m) by columns */
     mat_view a, bt;      /* A as (m, k), B-transposed as (n, k) */
     int m, k, n, threads;
+    bool list_a, list_b; /* list the live steps of A's, B's panels */
 } mat_job;
 
 enum { MAT_MAX_THREADS = 64 };
@@ -322,7 +428,8 @@ static void mat_job_run(const void *work, int t)
     mat_view bt = job->bt;   /* from column lo of B */
     bt.at += (size_t)lo * bt.rs;
     mat_gemm(job->c + lo * job->cs, job->rs, job->cs, job->a, bt,
-             job->m, job->k, hi - lo, &mat_buffers_of[t]);
+             job->m, job->k, hi - lo, job->list_a, job->list_b,
+             &mat_buffers_of[t]);
 }
 //< A-threads
 
@@ -453,6 +560,10 @@ static void mat_share(void (*part)(const void *work, int t),
  * MAT_SHARED they are not worth waking the workers for. */
 enum { MAT_SMALL = 1 << 12, MAT_SHARED = 1 << 18 };
 
+/* Live steps are listed for the panels of an operand when at least
+ * MAT_LIST_MIN columns (for A) or rows (for B) of C use each of them. */
+enum { MAT_LIST_MIN = 256 };
+
 /* Computes c = A . B (or adds it, if `accumulate`), sharing the work
  * with the workers when there are any and the product is big enough to
  * pay for waking them. */
@@ -461,6 +572,7 @@ static void mat_product(real *c, mat_view a, mat_view bt, int m, int k,
 {
     if (m == 0 || n == 0)
         return;
+    pthread_once(&mat_every_made, mat_make_every);
     if (!accumulate)
         memset(c, 0, sizeof(real) * (size_t)m * (size_t)n);
     double size = (double)m * k * n;   /* multiply-adds */
@@ -469,14 +581,23 @@ static void mat_product(real *c, mat_view a, mat_view bt, int m, int k,
         return;
     }
     //> A-transpose
-    mat_job job = {c, (size_t)n, 1, a, bt, m, k, n, pool.size};
+    mat_job job = {.c = c, .rs = (size_t)n, .cs = 1, .a = a, .bt = bt,
+                   .m = m, .k = k, .n = n, .threads = pool.size};
     /* C^T = B^T . A^T is the same product with rows and columns
      * swapped, and each number comes out of the same multiply-adds
      * (a b = b a). It is cheaper when C is narrow: 20 columns fill two
      * tiles of 16, but 20 rows are one tile and an edge of 4. */
     if (mat_work(n, m) < mat_work(m, n))
-        job = (mat_job){c, 1, (size_t)n, bt, a, n, k, m, pool.size};
+        job = (mat_job){.c = c, .rs = 1, .cs = (size_t)n, .a = bt,
+                        .bt = a, .m = n, .k = k, .n = m,
+                        .threads = pool.size};
     //< A-transpose
+    //> A-list
+    /* Lists only where they pay, (A.7): a panel of A serves the n / NR
+     * tiles of its row, one of B the m / MR of its column. */
+    job.list_a = job.n >= MAT_LIST_MIN;
+    job.list_b = job.m >= MAT_LIST_MIN;
+    //< A-list
     if (pool.size == 1 || size < MAT_SHARED) {
         job.threads = 1;
         mat_job_run(&job, 0);

@@ -7,7 +7,13 @@
  *
  * With `accumulate` true the product is added to C (C += ...), which is how
  * backward passes add into gradient buffers; otherwise C is overwritten.
- * Results do not depend on the number of threads (bit for bit). */
+ * Results do not depend on the number of threads (bit for bit).
+ *
+ * Steps of the sum at which a block of A or of B is all zeros (pixels of
+ * an image's background, say) are skipped (appendix A). That changes no
+ * number, with two exceptions that IEEE arithmetic makes: a zero times
+ * an infinity or a NaN, which would be NaN, may add nothing; and a C
+ * that holds -0 may keep it where adding +0 would have made it +0. */
 #ifndef MAT_H
 #define MAT_H
 

@@ -1,6 +1,7 @@
 /* test_mat.c -- the three matrix products against a plain triple loop in
- * long double, on shapes that cut every tile and block edge; the same
- * bits for any number of threads; no write outside C.
+ * long double, on shapes that cut every tile and block edge, with dense
+ * operands and with operands full of zeros (whose steps are skipped);
+ * the same bits for any number of threads; no write outside C.
  *
  * Written in `real`, so it also runs when common/ is built in double. */
 #include "check.h"
@@ -78,6 +79,28 @@ static real *random_array(rng *r, size_t count)
     return x;
 }
 
+/* Operands with zeros, for the products' skipping of steps that add
+ * nothing. For each step p: a quarter of the columns p of A all zeros
+ * and a quarter zeros in their top half only, the others zeros at half
+ * of their numbers; a quarter of the rows p of B zeros, a quarter zeros
+ * in their left half only. So a step is zero in all panels, or in some
+ * (A(i, p) and B(p, j) in form f's storage). */
+static void put_zeros(form f, real *a, real *b, shape s, rng *r)
+{
+    for (int p = 0; p < s.k; p++) {
+        double col = rng_uniform(r), row = rng_uniform(r);
+        for (int i = 0; i < s.m; i++) {
+            bool zero = col < 0.25 || (col < 0.5 && 2 * i < s.m) ||
+                        (col >= 0.5 && rng_uniform(r) < 0.5);
+            if (zero)
+                a[f == TN ? (size_t)p * s.m + i : (size_t)i * s.k + p] = 0;
+        }
+        for (int j = 0; j < s.n; j++)
+            if (row < 0.25 || (row < 0.5 && 2 * j < s.n))
+                b[f == NT ? (size_t)j * s.k + p : (size_t)p * s.n + j] = 0;
+    }
+}
+
 /* Checks one form at one shape, C overwritten and C accumulated, against
  * sum_p A(i,p) B(p,j) (+ c0) in long double. Whatever the order of the
  * k + 1 terms and whether multiply-adds are fused, the computed number is
@@ -86,13 +109,15 @@ static real *random_array(rng *r, size_t count)
  * the reference's own error adds the same bound at long double's unit.
  * A term missing or taken from a wrong index misses this by orders of
  * magnitude. */
-static void check_form(form f, shape s, rng *r)
+static void check_form(form f, shape s, bool zeros, rng *r)
 {
     int m = s.m, k = s.k, n = s.n;
     size_t mn = (size_t)m * n;
     real *a = random_array(r, (size_t)m * k);
     real *b = random_array(r, (size_t)k * n);
     real *c0 = random_array(r, mn);
+    if (zeros)
+        put_zeros(f, a, b, s, r);
     real *c = new_array(mn + 2 * GUARD);
     long double tol_per_abs = gamma_n(k + 1, UNIT_ROUNDOFF)
                             + gamma_n(k + 1, LDBL_EPSILON / 2);
@@ -124,8 +149,9 @@ static void check_form(form f, shape s, rng *r)
                           && c[GUARD + mn + g] == guard_value;
 
         char name[128];
-        snprintf(name, sizeof name, "%s %dx%dx%d %s: max |error| / bound",
-                 form_name[f], m, k, n, accumulate ? "C +=" : "C =");
+        snprintf(name, sizeof name, "%s %dx%dx%d%s %s: max |error| / bound",
+                 form_name[f], m, k, n, zeros ? " with zeros" : "",
+                 accumulate ? "C +=" : "C =");
         CHECK_LE(name, worst, 1.0);
         snprintf(name, sizeof name, "%s %dx%dx%d %s: nothing written "
                  "outside C", form_name[f], m, k, n,
@@ -140,13 +166,15 @@ static void check_form(form f, shape s, rng *r)
 
 /* The same bits for 1, 2, 3 and 4 threads: each number of C must come
  * out of the same operations whichever thread computes it. */
-static void check_threads(form f, shape s, rng *r)
+static void check_threads(form f, shape s, bool zeros, rng *r)
 {
     int m = s.m, k = s.k, n = s.n;
     size_t mn = (size_t)m * n;
     real *a = random_array(r, (size_t)m * k);
     real *b = random_array(r, (size_t)k * n);
     real *c0 = random_array(r, mn);
+    if (zeros)
+        put_zeros(f, a, b, s, r);
     real *one = new_array(mn), *many = new_array(mn);
     for (int accumulate = 0; accumulate <= 1; accumulate++) {
         mat_set_threads(1);
@@ -157,8 +185,9 @@ static void check_threads(form f, shape s, rng *r)
             memcpy(many, c0, sizeof(real) * mn);
             product(f, many, a, b, m, k, n, accumulate);
             char name[128];
-            snprintf(name, sizeof name, "%s %dx%dx%d %s: %d threads give "
-                     "the bits of 1", form_name[f], m, k, n,
+            snprintf(name, sizeof name, "%s %dx%dx%d%s %s: %d threads "
+                     "give the bits of 1", form_name[f], m, k, n,
+                     zeros ? " with zeros" : "",
                      accumulate ? "C +=" : "C =", threads);
             CHECK(name, memcmp(one, many, sizeof(real) * mn) == 0);
         }
@@ -211,13 +240,16 @@ static void check_wakeups(rng *r)
 /* A row of C computed alone (m = 1: no packing) has the bits it has
  * inside a larger product (packed, through the micro-kernel, and for a
  * narrow C computed transposed): all paths add the same terms in the
- * same order. */
-static void check_paths(form f, shape s, rng *r)
+ * same order. With zeros, the row alone adds every term and the
+ * product skips the steps of zeros: the same bits, as C holds no -0. */
+static void check_paths(form f, shape s, bool zeros, rng *r)
 {
     int m = s.m, k = s.k, n = s.n;
     real *a = random_array(r, (size_t)m * k);
     real *b = random_array(r, (size_t)k * n);
     real *c0 = random_array(r, (size_t)m * n);
+    if (zeros)
+        put_zeros(f, a, b, s, r);
     real *c = new_array((size_t)m * n), *row = new_array((size_t)n);
     real *a_row = new_array((size_t)k);
     memcpy(c, c0, sizeof(real) * m * n);
@@ -232,7 +264,8 @@ static void check_paths(form f, shape s, rng *r)
     }
     char name[128];
     snprintf(name, sizeof name, "%s: each row alone has the bits it has "
-             "in the %dx%dx%d product", form_name[f], m, k, n);
+             "in the %dx%dx%d product%s", form_name[f], m, k, n,
+             zeros ? " with zeros" : "");
     CHECK(name, same);
     free(a);
     free(b);
@@ -240,6 +273,56 @@ static void check_paths(form f, shape s, rng *r)
     free(c);
     free(row);
     free(a_row);
+}
+
+/* The steps of zeros are skipped, and only they: seen through the one
+ * number that a skipped term changes, a NaN. In a product that lists
+ * A's live steps (n >= 256), a column of A that is all zeros meets a
+ * row of B with a NaN in it: IEEE would make every C(i, j) below the
+ * NaN a NaN (0 x NaN), the skipping product leaves C finite. The same
+ * with the roles of A and B swapped (m >= 256; a tile runs the shorter
+ * of its two lists, so A gets none shorter), and a NaN in a step that
+ * is not all zeros reaches C as always. */
+static void check_skipping(rng *r)
+{
+    enum { M = 300, K = 40, N = 300 };
+    real *a = random_array(r, M * K), *b = random_array(r, K * N);
+    real *c = new_array(M * N);
+    for (int i = 0; i < M; i++)
+        a[i * K + 7] = 0;          /* column 7 of A: zeros */
+    b[7 * N + 5] = (real)NAN;      /* row 7 of B: one NaN */
+    mat_mul_nn(c, a, b, M, K, N, false);
+    bool finite = true;
+    for (int i = 0; i < M * N; i++)
+        finite &= isfinite(c[i]);
+    CHECK("a step of zeros in A is skipped: 0 x NaN does not reach C",
+          finite);
+
+    b[7 * N + 5] = 1;
+    for (int i = 0; i < M; i++)
+        a[i * K + 7] = 1;          /* so that B's lists are the shorter */
+    for (int j = 0; j < N; j++)
+        b[11 * N + j] = 0;         /* row 11 of B: zeros */
+    a[3 * K + 11] = (real)NAN;     /* column 11 of A: one NaN */
+    mat_mul_nn(c, a, b, M, K, N, false);
+    finite = true;
+    for (int i = 0; i < M * N; i++)
+        finite &= isfinite(c[i]);
+    CHECK("a step of zeros in B is skipped: NaN x 0 does not reach C",
+          finite);
+
+    a[3 * K + 12] = (real)NAN;     /* a step of A and B that is live */
+    mat_mul_nn(c, a, b, M, K, N, false);
+    bool row_nan = true, others = true;
+    for (int j = 0; j < N; j++)
+        row_nan &= isnan(c[3 * N + j]);
+    for (int i = 0; i < M * N; i++)
+        others &= i / N == 3 || isfinite(c[i]);
+    CHECK("a NaN in a live step reaches its row of C, and only it",
+          row_nan && others);
+    free(a);
+    free(b);
+    free(c);
 }
 
 /* mat_for hands every index of [0, n) to exactly one range: counted
@@ -295,33 +378,47 @@ int main(void)
     };
     for (form f = NN; f <= TN; f++)
         for (int i = 0; i < (int)(sizeof odd / sizeof odd[0]); i++)
-            check_form(f, odd[i], &r);
+            check_form(f, odd[i], false, &r);
 
     /* The VAE's own products (batch 128, layers 784 -> 400): forward
      * y = x W^T, backward dx = dy W and dW = dy^T x. */
-    check_form(NT, (shape){128, 784, 400}, &r);
-    check_form(NN, (shape){128, 400, 784}, &r);
-    check_form(TN, (shape){400, 128, 784}, &r);
+    check_form(NT, (shape){128, 784, 400}, false, &r);
+    check_form(NN, (shape){128, 400, 784}, false, &r);
+    check_form(TN, (shape){400, 128, 784}, false, &r);
     /* and the narrow ones of the latent layer (20 wide), which mat.c
      * computes transposed or with its edge kernel */
-    check_form(NT, (shape){128, 400, 20}, &r);
-    check_form(NN, (shape){128, 20, 400}, &r);
-    check_form(TN, (shape){20, 128, 400}, &r);
-    check_form(NN, (shape){128, 400, 20}, &r);
-    check_form(TN, (shape){400, 128, 20}, &r);
+    check_form(NT, (shape){128, 400, 20}, false, &r);
+    check_form(NN, (shape){128, 20, 400}, false, &r);
+    check_form(TN, (shape){20, 128, 400}, false, &r);
+    check_form(NN, (shape){128, 400, 20}, false, &r);
+    check_form(TN, (shape){400, 128, 20}, false, &r);
+
+    /* Operands full of zeros, where steps are skipped: shapes that make
+     * lists for A's panels (n >= 256), for B's (m >= 256), or both, cut
+     * at tile edges. */
+    const shape sparse[] = {{128, 784, 400}, {400, 128, 784},
+                            {300, 37, 270}, {129, 257, 300}, {260, 50, 9}};
+    for (form f = NN; f <= TN; f++)
+        for (int i = 0; i < (int)(sizeof sparse / sizeof sparse[0]); i++)
+            check_form(f, sparse[i], true, &r);
+    check_skipping(&r);
 
     for (form f = NN; f <= TN; f++) {
-        check_paths(f, (shape){20, 300, 37}, &r);
-        check_paths(f, (shape){64, 300, 20}, &r);   /* narrow */
+        check_paths(f, (shape){20, 300, 37}, false, &r);
+        check_paths(f, (shape){64, 300, 20}, false, &r);   /* narrow */
+        check_paths(f, (shape){40, 300, 270}, true, &r);   /* zeros */
     }
 
     /* Threads: shapes with more threads than column tiles, a single
-     * tile column, and the VAE's forward product. */
+     * tile column, and the VAE's forward product; and two with zeros. */
     const shape split[] = {{129, 257, 65}, {700, 400, 9}, {128, 784, 400},
                            {128, 400, 20}};
-    for (form f = NN; f <= TN; f++)
+    for (form f = NN; f <= TN; f++) {
         for (int i = 0; i < (int)(sizeof split / sizeof split[0]); i++)
-            check_threads(f, split[i], &r);
+            check_threads(f, split[i], false, &r);
+        check_threads(f, (shape){128, 784, 400}, true, &r);
+        check_threads(f, (shape){400, 128, 784}, true, &r);
+    }
 
     check_wakeups(&r);
     check_for();
