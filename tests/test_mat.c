@@ -275,6 +275,15 @@ static void check_paths(form f, shape s, bool zeros, rng *r)
     free(a_row);
 }
 
+/* Whether all n numbers of x are finite. */
+static bool all_finite(const real *x, size_t n)
+{
+    bool finite = true;
+    for (size_t i = 0; i < n; i++)
+        finite &= isfinite(x[i]);
+    return finite;
+}
+
 /* The steps of zeros are skipped, and only they: seen through the one
  * number that a skipped term changes, a NaN. In a product that lists
  * A's live steps (n >= 256), a column of A that is all zeros meets a
@@ -292,11 +301,8 @@ static void check_skipping(rng *r)
         a[i * K + 7] = 0;          /* column 7 of A: zeros */
     b[7 * N + 5] = (real)NAN;      /* row 7 of B: one NaN */
     mat_mul_nn(c, a, b, M, K, N, false);
-    bool finite = true;
-    for (int i = 0; i < M * N; i++)
-        finite &= isfinite(c[i]);
     CHECK("a step of zeros in A is skipped: 0 x NaN does not reach C",
-          finite);
+          all_finite(c, M * N));
 
     b[7 * N + 5] = 1;
     for (int i = 0; i < M; i++)
@@ -305,11 +311,8 @@ static void check_skipping(rng *r)
         b[11 * N + j] = 0;         /* row 11 of B: zeros */
     a[3 * K + 11] = (real)NAN;     /* column 11 of A: one NaN */
     mat_mul_nn(c, a, b, M, K, N, false);
-    finite = true;
-    for (int i = 0; i < M * N; i++)
-        finite &= isfinite(c[i]);
     CHECK("a step of zeros in B is skipped: NaN x 0 does not reach C",
-          finite);
+          all_finite(c, M * N));
 
     a[3 * K + 12] = (real)NAN;     /* a step of A and B that is live */
     mat_mul_nn(c, a, b, M, K, N, false);
