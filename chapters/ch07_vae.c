@@ -554,14 +554,16 @@ int main(int argc, char **argv)
         .sigma = "0.1", .binarize = false, .epochs = 20, .batch = 128,
         .lr = 1e-3, .beta = 1.0, .warmup = 0, .eval_samples = 10,
         .iw = 1000, .threads = 0, .seed = 1, .out = "out/ch07_vae",
-        .load = NULL,
+        .load = NULL, .activation = "relu", .encoder_layers = 1,
+        .head = "logvar", .output = "sigmoid", .average = "none",
+        .preset = "none",
     };
     cli_flag flags[VAE_NFLAGS];
     int nflags = vae_flags(flags, &o);
-    cli_parse("ch07_vae",
+    vae_parse("ch07_vae",
               "The variational autoencoder: trains the VAE of (7.9) on "
               "MNIST, samples, reconstructs, bounds log p(x) (7.11).",
-              flags, nflags, argc, argv);
+              flags, nflags, argc, argv, &o);
     vae_config cfg = vae_options_config(&o, PIXELS, 0);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     mat_set_threads(o.threads > 0 ? o.threads : cores > 0 ? (int)cores : 1);
@@ -585,6 +587,7 @@ int main(int argc, char **argv)
     printf("ch07_vae: seed %d, %d threads; %s, latent %d, hidden %d%s\n",
            o.seed, mat_threads(), tag + strlen("ch07_vae "), cfg.latent,
            cfg.hidden, o.binarize ? ", binarized pixels" : "");
+    vae_print_variants(&o, &cfg);
     printf("data: %d training and %d test images from %s\n", train.n,
            test.n, o.data);
 

@@ -990,7 +990,9 @@ int main(int argc, char **argv)
         .sigma = "0.1", .binarize = false, .epochs = 30, .batch = 64,
         .lr = 2e-3, .beta = 1.0, .warmup = 0, .eval_samples = 10,
         .iw = 100, .threads = 0, .seed = 1, .out = "out/ch08_cvae",
-        .load = NULL,
+        .load = NULL, .activation = "relu", .encoder_layers = 1,
+        .head = "logvar", .output = "sigmoid", .average = "none",
+        .preset = "none",
     };
     cvae_options co = {
         .cond = "label", .temperature = 1.0, .per_digit = 100,
@@ -1031,10 +1033,10 @@ int main(int argc, char **argv)
     };
     memcpy(flags + nflags, own, sizeof own);
     nflags += CLI_COUNT(own);
-    cli_parse("ch08_cvae",
+    vae_parse("ch08_cvae",
               "The conditional VAE: generate the digit you ask for, "
               "judged by a classifier; or complete a digit's bottom "
-              "half (--cond half).", flags, nflags, argc, argv);
+              "half (--cond half).", flags, nflags, argc, argv, &o);
     for (int i = 0; i < co.sweep_latents.n; i++)
         if (co.sweep_latents.v[i] != floor(co.sweep_latents.v[i]))
             cli_die(2, "--sweep-latents: %g is not a whole number",
@@ -1059,6 +1061,8 @@ int main(int argc, char **argv)
     data_truncate(&test, o.test_size);
     printf("ch08_cvae: seed %d, %d threads, --cond %s\n", o.seed,
            mat_threads(), co.cond);
+    vae_config shape = vae_options_config(&o, PIXELS, CLASSES);
+    vae_print_variants(&o, &shape);
     printf("data: %d training and %d test images from %s\n\n", train.n,
            test.n, o.data);
     if (strcmp(co.cond, "label") == 0)

@@ -171,6 +171,20 @@ void nn_sigmoid_backward(real *dx, const real *y, const real *dy, int n)
         dx[i] += dy[i] * y[i] * (1 - y[i]);
 }
 
+/* ELU: x where x > 0, else e^x - 1 (expm1: exact near 0). */
+void nn_elu_forward(real *y, const real *x, int n)
+{
+    for (int i = 0; i < n; i++)
+        y[i] = x[i] > 0 ? x[i] : (real)expm1(x[i]);
+}
+
+/* ELU'(x) = 1 where the output is positive, else e^x = y + 1. */
+void nn_elu_backward(real *dx, const real *y, const real *dy, int n)
+{
+    for (int i = 0; i < n; i++)
+        dx[i] += y[i] > 0 ? dy[i] : dy[i] * (y[i] + 1);
+}
+
 /* ---- initialisation ----------------------------------------------------- */
 
 /* A uniform draw on [-a, a). */

@@ -112,6 +112,10 @@ void nn_tanh_forward(real *y, const real *x, int n);
 void nn_tanh_backward(real *dx, const real *y, const real *dy, int n);
 void nn_sigmoid_forward(real *y, const real *x, int n);
 void nn_sigmoid_backward(real *dx, const real *y, const real *dy, int n);
+/* ELU (Clevert et al. 2016): x for x > 0, e^x - 1 below; unnir/cVAE's
+ * activation. */
+void nn_elu_forward(real *y, const real *x, int n);
+void nn_elu_backward(real *dx, const real *y, const real *dy, int n);
 
 /* ---- initialisation ----------------------------------------------------- */
 

@@ -22,6 +22,8 @@ void vae_init(vae_model *m, vae_config cfg, rng *r)
     nn_params *p = &m->params;
     nn_params_begin(p);
     nn_dense_declare(p, &m->enc, cfg.x_dim + cfg.cond_dim, cfg.hidden);
+    if (cfg.enc_second)
+        nn_dense_declare(p, &m->enc2, cfg.hidden, cfg.hidden);
     nn_dense_declare(p, &m->enc_mu, cfg.hidden, cfg.latent);
     nn_dense_declare(p, &m->enc_logvar, cfg.hidden, cfg.latent);
     nn_dense_declare(p, &m->dec, cfg.latent + cfg.cond_dim, cfg.hidden);
@@ -36,6 +38,8 @@ void vae_init(vae_model *m, vae_config cfg, rng *r)
     /* in the order pytorch/examples creates them: fc1, fc21, fc22, fc3,
        fc4 */
     nn_dense_init(&m->enc, NN_INIT_PYTORCH, r);
+    if (cfg.enc_second)
+        nn_dense_init(&m->enc2, NN_INIT_PYTORCH, r);
     nn_dense_init(&m->enc_mu, NN_INIT_PYTORCH, r);
     nn_dense_init(&m->enc_logvar, NN_INIT_PYTORCH, r);
     nn_dense_init(&m->dec, NN_INIT_PYTORCH, r);
@@ -49,13 +53,22 @@ void vae_free(vae_model *m)
 
 void vae_tag(char *out, const char *chapter, const vae_config *cfg)
 {
+    char base[NN_TAG_MAX];
     if (cfg->decoder == VAE_BERNOULLI)
-        snprintf(out, NN_TAG_MAX, "%s bernoulli", chapter);
+        snprintf(base, NN_TAG_MAX, "%s bernoulli", chapter);
     else if (cfg->learn_sigma)
-        snprintf(out, NN_TAG_MAX, "%s gaussian s=learned", chapter);
+        snprintf(base, NN_TAG_MAX, "%s gaussian s=learned", chapter);
     else
-        snprintf(out, NN_TAG_MAX, "%s gaussian s=%.4g", chapter,
+        snprintf(base, NN_TAG_MAX, "%s gaussian s=%.4g", chapter,
                  cfg->sigma);
+    /* a model of other layers than chapter 7's says which, in four
+       letters: activation, encoder layers, head, output */
+    if (cfg->act || cfg->enc_second || cfg->head || cfg->output)
+        snprintf(out, NN_TAG_MAX, "%.26s %c%c%c%c", base,
+                 "ret"[cfg->act], cfg->enc_second ? '2' : '1',
+                 "vsk"[cfg->head], "sr"[cfg->output]);
+    else
+        snprintf(out, NN_TAG_MAX, "%s", base);
 }
 
 /* ---- one batch ---------------------------------------------------------- */
@@ -94,6 +107,9 @@ void vae_acts_alloc(vae_acts *a, const vae_config *cfg, int cap)
     a->mean = vae_alloc(B * D);
     a->d_logits = vae_alloc(B * D);
     a->d_mean = vae_alloc(B * D);
+    a->h0 = cfg->enc_second ? vae_alloc(B * H) : NULL;
+    a->d_h0 = cfg->enc_second ? vae_alloc(B * H) : NULL;
+    a->d_h0_in = cfg->enc_second ? vae_alloc(B * H) : NULL;
 }
 
 void vae_acts_free(vae_acts *a)
@@ -101,7 +117,7 @@ void vae_acts_free(vae_acts *a)
     real *all[] = {a->enc_in, a->dec_in, a->d_dec_in, a->h, a->g,
                    a->d_h_in, a->d_h, a->d_g_in, a->d_g, a->mu, a->logvar,
                    a->z, a->d_mu, a->d_logvar, a->d_z, a->logits, a->mean,
-                   a->d_logits, a->d_mean};
+                   a->d_logits, a->d_mean, a->h0, a->d_h0, a->d_h0_in};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         free(all[i]);
     memset(a, 0, sizeof *a);
@@ -120,6 +136,101 @@ static const real *vae_concat(real *out, const real *u, int nu,
         memcpy(row + nu, v + (size_t)b * nv, sizeof(real) * (size_t)nv);
     }
     return out;
+}
+
+/* ---- the notes' programs: other layers and losses ----------------------
+ * The choices of the programs note 000 links and note 002 contains, as
+ * options of the one model (vae_config); the defaults are chapter 7's. */
+
+/* The hidden layers' activation, in place, and its backward pass. */
+static void vae_act_forward(const vae_config *c, real *y, int n)
+{
+    switch (c->act) {
+    case VAE_ACT_RELU: nn_relu_forward(y, y, n); break;
+    case VAE_ACT_ELU: nn_elu_forward(y, y, n); break;
+    case VAE_ACT_TANH: nn_tanh_forward(y, y, n); break;
+    }
+}
+
+static void vae_act_backward(const vae_config *c, real *dx, const real *y,
+                             const real *dy, int n)
+{
+    switch (c->act) {
+    case VAE_ACT_RELU: nn_relu_backward(dx, y, dy, n); break;
+    case VAE_ACT_ELU: nn_elu_backward(dx, y, dy, n); break;
+    case VAE_ACT_TANH: nn_tanh_backward(dx, y, dy, n); break;
+    }
+}
+
+/* The decoder's output from its logits: sigmoid(a), the Bernoulli
+ * probability of (7.7) or the Gaussian mean of (7.8); or max(a, 0),
+ * ethanluoyc's Gaussian mean, which is 0 -- with no gradient -- for
+ * every a < 0. */
+static void vae_output_forward(const vae_config *c, real *mean,
+                               const real *logits, int n)
+{
+    if (c->output == VAE_OUT_RELU)
+        nn_relu_forward(mean, logits, n);
+    else
+        nn_sigmoid_forward(mean, logits, n);
+}
+
+static void vae_output_backward(const vae_config *c, real *dlogits,
+                                const real *mean, const real *dmean, int n)
+{
+    if (c->output == VAE_OUT_RELU)
+        nn_relu_backward(dlogits, mean, dmean, n);
+    else
+        nn_sigmoid_backward(dlogits, mean, dmean, n);
+}
+
+/* A head of log sigma (ethanluoyc, and note 002's Keras line, which
+ * draws z = mu + e^s eps) gives the log-variance l = 2s that everything
+ * else uses; dl/ds = 2. */
+static void vae_head_forward(const vae_config *c, real *logvar, int n)
+{
+    if (c->head != VAE_HEAD_LOGVAR)
+        for (int i = 0; i < n; i++)
+            logvar[i] *= 2;
+}
+
+static void vae_head_backward(const vae_config *c, real *dlogvar, int n)
+{
+    vae_head_forward(c, dlogvar, n);
+}
+
+/* Note 002's Keras loss charges the KL (2.9) at log-variance s = l/2,
+ * for a z it draws with log-variance l = 2s: the sum over n values of
+ * KL(N(mu, e^{l/2}) || N(0, 1)), which is not the KL of q. Adds scale
+ * times its gradient, d/dl = (1/2) d/ds, as every loss adds. */
+static double vae_keras_penalty(real *dmu, real *dlogvar, const real *mu,
+                                const real *logvar, int n, double scale)
+{
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+        double s = 0.5 * logvar[i], d_mu, d_s;
+        sum += kl_std_normal_term(mu[i], s);
+        kl_std_normal_term_grad(mu[i], s, &d_mu, &d_s);
+        dmu[i] += (real)(scale * d_mu);
+        dlogvar[i] += (real)(scale * 0.5 * d_s);
+    }
+    return sum;
+}
+
+/* The weights of the loss's two terms in a batch of B: 1/B and beta/B
+ * for (7.9); a program that averages over the pixels divides the first
+ * by x_dim (7.10), one that averages over the latent dimensions the
+ * second by latent. By Adam's indifference to a constant factor, both
+ * amount to a beta of x_dim or x_dim / latent. */
+static void vae_loss_weights(const vae_config *c, int B, double beta,
+                             double *rec, double *kl)
+{
+    *rec = 1.0 / B;
+    *kl = beta * (1.0 / B);
+    if (c->average != VAE_SUM)
+        *rec /= c->x_dim;
+    if (c->average == VAE_MEAN_BOTH)
+        *kl /= c->latent;
 }
 
 //> ch07-reparam
@@ -148,17 +259,26 @@ void vae_reparam_backward(real *dmu, real *dlogvar, const real *dz,
 
 //> ch07-forward
 /* q(z|x, c): h = ReLU(W1 [x, c] + b1), then mu and log sigma^2 are
- * two linear read-outs of the same h. */
+ * two linear read-outs of the same h. (The notes' programs: another
+ * activation, a second layer h = act(W1' h0 + b1'), a log sigma head.)
+ */
 void vae_encode(vae_acts *a, const vae_model *m, const real *x,
                 const real *cond, int B)
 {
     const vae_config *c = &m->cfg;
+    int BH = B * c->hidden;
     const real *in = vae_concat(a->enc_in, x, c->x_dim, cond,
                                 c->cond_dim, B);
-    nn_dense_forward(a->h, in, &m->enc, B);
-    nn_relu_forward(a->h, a->h, B * c->hidden);
+    real *first = c->enc_second ? a->h0 : a->h;
+    nn_dense_forward(first, in, &m->enc, B);
+    vae_act_forward(c, first, BH);
+    if (c->enc_second) {
+        nn_dense_forward(a->h, a->h0, &m->enc2, B);
+        vae_act_forward(c, a->h, BH);
+    }
     nn_dense_forward(a->mu, a->h, &m->enc_mu, B);
     nn_dense_forward(a->logvar, a->h, &m->enc_logvar, B);
+    vae_head_forward(c, a->logvar, B * c->latent);
 }
 
 /* p(x|z, c): g = ReLU(W3 [z, c] + b3), logits = W4 g + b4. */
@@ -169,7 +289,7 @@ void vae_decode(vae_acts *a, const vae_model *m, const real *z,
     const real *in = vae_concat(a->dec_in, z, c->latent, cond,
                                 c->cond_dim, B);
     nn_dense_forward(a->g, in, &m->dec, B);
-    nn_relu_forward(a->g, a->g, B * c->hidden);
+    vae_act_forward(c, a->g, B * c->hidden);
     nn_dense_forward(a->logits, a->g, &m->dec_out, B);
 }
 
@@ -193,7 +313,7 @@ double vae_nll(vae_acts *a, vae_model *m, const real *x, int B,
     int D = m->cfg.x_dim;
     bool gauss = m->cfg.decoder == VAE_GAUSSIAN;
     if (gauss)
-        nn_sigmoid_forward(a->mean, a->logits, B * D);
+        vae_output_forward(&m->cfg, a->mean, a->logits, B * D);
     double sum = 0;
     for (int b = 0; b < B; b++) {
         size_t at = (size_t)b * D;
@@ -211,7 +331,8 @@ double vae_nll(vae_acts *a, vae_model *m, const real *x, int B,
         sum += row;
     }
     if (gauss && grad)
-        nn_sigmoid_backward(a->d_logits, a->mean, a->d_mean, B * D);
+        vae_output_backward(&m->cfg, a->d_logits, a->mean, a->d_mean,
+                            B * D);
     return sum;
 }
 
@@ -230,12 +351,17 @@ vae_terms vae_loss(vae_acts *a, vae_model *m, const real *x, int B,
         memset(a->d_mu, 0, sizeof(real) * B * L);
         memset(a->d_logvar, 0, sizeof(real) * B * L);
     }
-    double scale = 1.0 / B;
+    double rec_weight, kl_weight;   /* 1/B and beta/B in (7.9) */
+    vae_loss_weights(&m->cfg, B, beta, &rec_weight, &kl_weight);
     vae_terms t;
-    t.nll = vae_nll(a, m, x, B, NULL, scale, grad);
-    t.kl = loss_kl_std_normal(grad ? a->d_mu : NULL,
-                              grad ? a->d_logvar : NULL, a->mu,
-                              a->logvar, B * (int)L, beta * scale);
+    t.nll = vae_nll(a, m, x, B, NULL, rec_weight, grad);
+    bool keras = m->cfg.head == VAE_HEAD_KERAS;   /* charges another KL */
+    t.kl = loss_kl_std_normal(grad && !keras ? a->d_mu : NULL,
+                              grad && !keras ? a->d_logvar : NULL, a->mu,
+                              a->logvar, B * (int)L, kl_weight);
+    if (grad && keras)
+        vae_keras_penalty(a->d_mu, a->d_logvar, a->mu, a->logvar,
+                          B * (int)L, kl_weight);
     return t;
 }
 //< ch07-loss
@@ -256,7 +382,7 @@ void vae_backward(vae_acts *a, vae_model *m, const real *x,
     memset(a->d_z, 0, sizeof(real) * BL);
     /* decoder */
     nn_dense_backward(a->d_g, &m->dec_out, a->d_logits, a->g, B);
-    nn_relu_backward(a->d_g_in, a->g, a->d_g, (int)BH);
+    vae_act_backward(c, a->d_g_in, a->g, a->d_g, (int)BH);
     if (C == 0) {
         nn_dense_backward(a->d_z, &m->dec, a->d_g_in, a->z, B);
     } else {  /* the condition's share of the gradient is dropped */
@@ -270,10 +396,20 @@ void vae_backward(vae_acts *a, vae_model *m, const real *x,
     /* the sampling step, then the encoder's two heads and its layer */
     vae_reparam_backward(a->d_mu, a->d_logvar, a->d_z, a->logvar, eps,
                          (int)BL);
+    vae_head_backward(c, a->d_logvar, (int)BL);
     nn_dense_backward(a->d_h, &m->enc_mu, a->d_mu, a->h, B);
     nn_dense_backward(a->d_h, &m->enc_logvar, a->d_logvar, a->h, B);
-    nn_relu_backward(a->d_h_in, a->h, a->d_h, (int)BH);
-    nn_dense_backward(NULL, &m->enc, a->d_h_in, C ? a->enc_in : x, B);
+    vae_act_backward(c, a->d_h_in, a->h, a->d_h, (int)BH);
+    const real *in = C ? a->enc_in : x;
+    if (c->enc_second) {   /* through the second layer to the first */
+        memset(a->d_h0, 0, sizeof(real) * BH);
+        memset(a->d_h0_in, 0, sizeof(real) * BH);
+        nn_dense_backward(a->d_h0, &m->enc2, a->d_h_in, a->h0, B);
+        vae_act_backward(c, a->d_h0_in, a->h0, a->d_h0, (int)BH);
+        nn_dense_backward(NULL, &m->enc, a->d_h0_in, in, B);
+    } else {
+        nn_dense_backward(NULL, &m->enc, a->d_h_in, in, B);
+    }
 }
 //< ch07-backward
 
@@ -316,6 +452,21 @@ int vae_flags(cli_flag *flags, vae_options *o)
         {"out", CLI_STRING, &o->out, NULL, "folder for the output files"},
         {"load", CLI_STRING, &o->load, NULL,
          "a checkpoint to sample and evaluate, instead of training"},
+        /* the choices of the notes' programs */
+        {"activation", CLI_CHOICE, &o->activation, "relu|elu|tanh",
+         "of the hidden layers"},
+        {"encoder-layers", CLI_INT, &o->encoder_layers, "[1,2]",
+         "hidden layers in the encoder (the decoder has one)"},
+        {"head", CLI_CHOICE, &o->head, "logvar|logsigma|keras",
+         "the encoder's 2nd output: log sigma^2, log sigma, or note "
+         "002's line"},
+        {"output", CLI_CHOICE, &o->output, "sigmoid|relu",
+         "the decoder's mean; relu: gaussian decoder only"},
+        {"average", CLI_CHOICE, &o->average, "none|pixels|both",
+         "train on the loss averaged over pixels (and latent dims)"},
+        {"preset", CLI_CHOICE, &o->preset,
+         "none|ethanluoyc|keras|unnir",
+         "a program of the notes, as flags (listed above)"},
     };
     memcpy(flags, shared, sizeof shared);
     return VAE_NFLAGS;
@@ -329,8 +480,9 @@ static const double vae_sigma_start = 0.1;
 vae_config vae_options_config(const vae_options *o, int x_dim,
                               int cond_dim)
 {
-    vae_config c = {x_dim, cond_dim, o->hidden, o->latent, VAE_BERNOULLI,
-                    vae_sigma_start, false};
+    vae_config c = {.x_dim = x_dim, .cond_dim = cond_dim,
+                    .hidden = o->hidden, .latent = o->latent,
+                    .decoder = VAE_BERNOULLI, .sigma = vae_sigma_start};
     char *end;
     double sigma = strtod(o->sigma, &end);
     if (strcmp(o->sigma, "learned") == 0)
@@ -343,7 +495,145 @@ vae_config vae_options_config(const vae_options *o, int x_dim,
         c.sigma = sigma;
     if (strcmp(o->decoder, "gaussian") == 0)
         c.decoder = VAE_GAUSSIAN;
+    c.act = strcmp(o->activation, "elu") == 0 ? VAE_ACT_ELU
+          : strcmp(o->activation, "tanh") == 0 ? VAE_ACT_TANH
+          : VAE_ACT_RELU;
+    c.enc_second = o->encoder_layers == 2;
+    c.head = strcmp(o->head, "logsigma") == 0 ? VAE_HEAD_LOGSIGMA
+           : strcmp(o->head, "keras") == 0 ? VAE_HEAD_KERAS
+           : VAE_HEAD_LOGVAR;
+    c.output = strcmp(o->output, "relu") == 0 ? VAE_OUT_RELU
+             : VAE_OUT_SIGMOID;
+    c.average = strcmp(o->average, "pixels") == 0 ? VAE_MEAN_PIXELS
+              : strcmp(o->average, "both") == 0 ? VAE_MEAN_BOTH
+              : VAE_SUM;
+    if (c.output == VAE_OUT_RELU && c.decoder == VAE_BERNOULLI)
+        cli_die(2, "--output relu: only with --decoder gaussian (a "
+                "Bernoulli probability must lie in (0,1))");
     return c;
+}
+
+/* ---- presets: the notes' programs as flags ------------------------------ */
+
+typedef struct {
+    const char *name, *chapter, *program, *flags;
+} vae_preset;
+
+/* What each program does, read from its code: layers, the encoder's
+ * head, the decoder's output, the loss (the mean squared error is the
+ * Gaussian NLL with sigma^2 = 1/2, less a constant), Adam's step,
+ * batch and epochs. Anything not set is chapter 7's choice. */
+static const vae_preset vae_presets[] = {
+    {"ethanluoyc", "ch07_vae", "ethanluoyc/pytorch-vae, note 000",
+     "--hidden 100 --encoder-layers 2 --activation relu --latent 8 "
+     "--head logsigma --decoder gaussian --sigma 0.7071067811865476 "
+     "--output relu --average both --lr 1e-4 --batch 32 --epochs 100"},
+    {"keras", "ch07_vae", "the Keras VAE of note 002",
+     "--hidden 256 --encoder-layers 1 --activation tanh --latent 2 "
+     "--head keras --decoder bernoulli --output sigmoid "
+     "--average pixels --lr 1e-3 --batch 100 --epochs 50"},
+    {"unnir", "ch08_cvae", "unnir/cVAE, note 000",
+     "--hidden 400 --encoder-layers 1 --activation elu --latent 20 "
+     "--head logvar --decoder bernoulli --output sigmoid --average none "
+     "--lr 1e-3 --batch 64 --epochs 10"},
+};
+enum { VAE_NPRESETS = sizeof vae_presets / sizeof vae_presets[0] };
+
+const char *vae_preset_flags(const char *name, const char **program)
+{
+    for (int i = 0; i < VAE_NPRESETS; i++)
+        if (strcmp(vae_presets[i].name, name) == 0) {
+            if (program != NULL)
+                *program = vae_presets[i].program;
+            return vae_presets[i].flags;
+        }
+    return NULL;
+}
+
+/* Appends the flags `text` to out (size bytes) on lines indented by 6,
+ * of at most 76 columns, breaking only before a "--". */
+static void vae_append_wrapped(char *out, size_t size, const char *text)
+{
+    size_t column = 0;
+    while (*text) {
+        const char *next = strstr(text + 1, " --");
+        size_t word = next ? (size_t)(next - text) : strlen(text);
+        size_t used = strlen(out);
+        const char *gap = column == 0 ? "\n      "
+                        : column + 1 + word > 76 ? "\n      " : " ";
+        snprintf(out + used, size - used, "%s%.*s", gap, (int)word, text);
+        column = (*gap == '\n' ? 6 : column + 1) + word;
+        text += word + (next != NULL);
+    }
+}
+
+/* The flags of a preset, split at the spaces into argv form (argv[0]
+ * is prog). Returns argc; the words point into copy. */
+static int vae_preset_argv(char **argv, int max, char *copy,
+                           const char *prog)
+{
+    int argc = 0;
+    argv[argc++] = (char *)prog;
+    for (char *w = strtok(copy, " "); w && argc < max;
+         w = strtok(NULL, " "))
+        argv[argc++] = w;
+    return argc;
+}
+
+void vae_parse(const char *prog, const char *about, cli_flag *flags,
+               int nflags, int argc, char **argv, const vae_options *o)
+{
+    static char text[4096];
+    snprintf(text, sizeof text, "%s\n\npresets: --preset NAME sets the "
+             "flags of a program the notes use; a flag\ngiven as well, "
+             "before or after it, overrides the preset's value.",
+             about);
+    for (int i = 0; i < VAE_NPRESETS; i++) {
+        if (strcmp(vae_presets[i].chapter, prog) != 0)
+            continue;
+        size_t used = strlen(text);
+        snprintf(text + used, sizeof text - used, "\n  %s: %s",
+                 vae_presets[i].name, vae_presets[i].program);
+        vae_append_wrapped(text, sizeof text, vae_presets[i].flags);
+    }
+    cli_parse(prog, text, flags, nflags, argc, argv);
+    if (strcmp(o->preset, "none") == 0)
+        return;
+    const vae_preset *p = vae_presets;
+    while (strcmp(p->name, o->preset) != 0)
+        p++;   /* cli_parse let only their names through */
+    if (strcmp(p->chapter, prog) != 0)
+        cli_die(2, "--preset %s: a program of %s, not of %s", p->name,
+                p->chapter, prog);
+    /* the options keep pointers into the words: one lasting copy of
+       each preset's flags */
+    enum { MAX_WORDS = 64 };
+    static char copy[VAE_NPRESETS][512];
+    char *words[MAX_WORDS];
+    char *mine = copy[p - vae_presets];
+    snprintf(mine, sizeof copy[0], "%s", p->flags);
+    int n = vae_preset_argv(words, MAX_WORDS, mine, prog);
+    cli_parse(prog, text, flags, nflags, n, words);
+    cli_parse(prog, text, flags, nflags, argc, argv);
+}
+
+void vae_print_variants(const vae_options *o, const vae_config *c)
+{
+    const char *program = NULL;
+    if (vae_preset_flags(o->preset, &program) != NULL)
+        printf("preset %s: %s\n", o->preset, program);
+    if (!c->act && !c->enc_second && !c->head && !c->output &&
+        !c->average)
+        return;
+    static const char *const act[] = {"ReLU", "ELU", "tanh"};
+    static const char *const head[] = {"log sigma^2", "log sigma",
+                                       "Keras (e^s eps, KL at s)"};
+    static const char *const average[] = {"summed", "averaged over the "
+        "pixels", "averaged over the pixels and latent dimensions"};
+    printf("model: %s hidden layers, %d in the encoder; head %s; "
+           "output %s; loss %s\n", act[c->act], c->enc_second ? 2 : 1,
+           head[c->head], c->output == VAE_OUT_RELU ? "ReLU" : "sigmoid",
+           average[c->average]);
 }
 
 /* ---- training ----------------------------------------------------------- */
@@ -753,7 +1043,7 @@ void vae_decode_images(real *images /* (n, x_dim) */, vae_model *m,
         int B = vae_min(cap, n - i);
         vae_decode(&a, m, z + (size_t)i * L,
                    C ? cond + (size_t)i * C : NULL, B);
-        nn_sigmoid_forward(images + (size_t)i * D, a.logits, B * D);
+        vae_output_forward(c, images + (size_t)i * D, a.logits, B * D);
     }
     vae_acts_free(&a);
 }

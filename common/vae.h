@@ -39,6 +39,33 @@ typedef enum {
     VAE_GAUSSIAN        /* p(x|z) = prod_i N(x_i; sigmoid(a_i), sigma^2) */
 } vae_decoder;
 
+/* The choices of the notes' own programs (--preset, section "The
+ * notes' programs, by flags" of chapter 7). Each first value, 0, is the
+ * model above; a vae_config whose fields below are left 0 is it. */
+typedef enum {
+    VAE_ACT_RELU,       /* every hidden layer: max(x, 0) */
+    VAE_ACT_ELU,        /* x > 0 ? x : e^x - 1 (unnir/cVAE) */
+    VAE_ACT_TANH        /* tanh x (note 002's Keras VAE) */
+} vae_activation;
+
+typedef enum {
+    VAE_HEAD_LOGVAR,    /* the second head is l = log sigma^2, (7.5) */
+    VAE_HEAD_LOGSIGMA,  /* it is s = log sigma: l = 2s (ethanluoyc) */
+    VAE_HEAD_KERAS      /* note 002: z = mu + e^s eps (so l = 2s) but the
+                           KL charged as if s were log sigma^2 */
+} vae_head;
+
+typedef enum {
+    VAE_OUT_SIGMOID,    /* the decoder's mean sigmoid(a) */
+    VAE_OUT_RELU        /* max(a, 0): a Gaussian mean (ethanluoyc) */
+} vae_output;
+
+typedef enum {
+    VAE_SUM,            /* the loss (7.9): both terms summed */
+    VAE_MEAN_PIXELS,    /* reconstruction / x_dim (Keras' mean BCE) */
+    VAE_MEAN_BOTH       /* and KL / latent too (ethanluoyc) */
+} vae_average;
+
 /* What the model looks like: sizes and the decoder's likelihood. */
 typedef struct {
     int x_dim;          /* pixels per image (784) */
@@ -49,12 +76,18 @@ typedef struct {
     double sigma;       /* Gaussian: the fixed sigma, or the starting one */
     bool learn_sigma;   /* Gaussian: one log sigma shared by all pixels,
                            trained with the weights */
+    vae_activation act; /* of every hidden layer */
+    bool enc_second;    /* a second encoder layer hidden -> hidden */
+    vae_head head;
+    vae_output output;
+    vae_average average;/* training loss only: nats are always summed */
 } vae_config;
 
 typedef struct {
     vae_config cfg;
     nn_params params;   /* every trained number, in one block */
     nn_dense enc;       /* (x_dim + cond_dim) -> hidden; fc1 in PyTorch */
+    nn_dense enc2;      /* hidden -> hidden, if cfg.enc_second */
     nn_dense enc_mu;    /* hidden -> latent; fc21 */
     nn_dense enc_logvar;/* hidden -> latent; fc22 */
     nn_dense dec;       /* (latent + cond_dim) -> hidden; fc3 */
@@ -81,6 +114,7 @@ typedef struct {
     int cap;            /* rows allocated */
     real *enc_in;       /* (cap, x_dim + cond_dim) [x, c]; cond_dim > 0 */
     real *h;            /* (cap, hidden) encoder hidden, after ReLU */
+    real *h0;           /* (cap, hidden) its first layer, if enc_second */
     real *mu;           /* (cap, latent) */
     real *logvar;       /* (cap, latent) log sigma^2 */
     real *z;            /* (cap, latent) */
@@ -93,6 +127,7 @@ typedef struct {
        at the hidden layers' inputs to the ReLU */
     real *d_h_in, *d_h, *d_mu, *d_logvar, *d_z, *d_dec_in, *d_g_in, *d_g;
     real *d_logits, *d_mean;
+    real *d_h0_in, *d_h0;   /* if enc_second */
 } vae_acts;
 
 /* Allocates (zeroed) the buffers of a batch of up to cap rows; the
@@ -170,9 +205,16 @@ typedef struct {
     int seed;
     const char *out;
     const char *load;       /* checkpoint to evaluate instead of training */
+    /* the notes' programs (vae_config's variants) */
+    const char *activation; /* "relu" | "elu" | "tanh" */
+    int encoder_layers;     /* hidden layers of the encoder: 1 or 2 */
+    const char *head;       /* "logvar" | "logsigma" | "keras" */
+    const char *output;     /* "sigmoid" | "relu" */
+    const char *average;    /* "none" | "pixels" | "both" */
+    const char *preset;     /* "none", or a program's name */
 } vae_options;
 
-enum { VAE_NFLAGS = 19 };
+enum { VAE_NFLAGS = 25 };
 
 /* Fills flags[0 .. VAE_NFLAGS-1] with the shared flags, each pointing
  * into o (whose values are the defaults --help prints); returns
@@ -181,9 +223,27 @@ int vae_flags(cli_flag *flags, vae_options *o);
 
 /* The model's configuration from the parsed options, for images of
  * x_dim pixels and a condition of cond_dim; exits (status 2, naming the
- * flag) on a --sigma that is neither a positive number nor "learned". */
+ * flag) on a --sigma that is neither a positive number nor "learned",
+ * or on --output relu with a Bernoulli decoder. */
 vae_config vae_options_config(const vae_options *o, int x_dim,
                               int cond_dim);
+
+/* cli_parse for chapters 7 and 8, with --preset: a program of the notes
+ * (note 000 links two, note 002 holds one) as the flags that make it.
+ * The arguments are parsed, then the preset's flags, then the arguments
+ * again, so a flag given explicitly, before or after --preset,
+ * overrides the preset's value. --help lists prog's presets and their
+ * flags. Exits 2 on a preset of the other chapter. */
+void vae_parse(const char *prog, const char *about, cli_flag *flags,
+               int nflags, int argc, char **argv, const vae_options *o);
+
+/* The flags of preset `name` ("--hidden 100 --latent 8 ..."), or NULL
+ * if there is none of that name; *program gets what it reproduces. */
+const char *vae_preset_flags(const char *name, const char **program);
+
+/* Prints the preset of the run, if any, and the model's variants, if
+ * any differ from chapter 7's model: a line each. */
+void vae_print_variants(const vae_options *o, const vae_config *cfg);
 
 /* ---- training ----------------------------------------------------------- */
 

@@ -27,13 +27,36 @@ typedef struct {
     double beta;
 } vae_case;
 
-/* The objective: (nll + beta kl) / B at the case's fixed eps. */
+/* The KL penalty the model trains on, written out here from (2.9):
+ * sum_j (1/2)(mu^2 + e^l - 1 - l), where note 002's Keras line puts
+ * s = l/2 for l (it draws z with log-variance l = 2s and charges the
+ * KL of log-variance s). */
+static double penalty(const vae_case *v)
+{
+    double sum = 0;
+    for (int i = 0; i < B * L; i++) {
+        double mu = v->a.mu[i], l = v->a.logvar[i];
+        if (v->m.cfg.head == VAE_HEAD_KERAS)
+            l /= 2;
+        sum += 0.5 * (mu * mu + exp(l) - 1 - l);
+    }
+    return sum;
+}
+
+/* The objective: (nll + beta kl) / B at the case's fixed eps, with
+ * nll / D for a loss averaged over the pixels and kl / L for one
+ * averaged over the latent dimensions too. */
 static double objective(vae_case *v)
 {
     const real *cond = v->m.cfg.cond_dim ? v->cond : NULL;
     vae_forward(&v->a, &v->m, v->x, cond, v->eps, B);
     vae_terms t = vae_loss(&v->a, &v->m, v->x, B, v->beta, false);
-    return (t.nll + v->beta * t.kl) / B;
+    double rec = t.nll, kl = penalty(v);
+    if (v->m.cfg.average != VAE_SUM)
+        rec /= D;
+    if (v->m.cfg.average == VAE_MEAN_BOTH)
+        kl /= L;
+    return (rec + v->beta * kl) / B;
 }
 
 static double vae_case_objective(void *ctx) { return objective(ctx); }
@@ -57,14 +80,18 @@ static void analytic(vae_case *v)
     vae_backward(&v->a, &v->m, v->x, v->eps, B);
 }
 
-static void check_case(const char *label, vae_decoder decoder,
-                       bool learn_sigma, int cond_dim, bool binary,
-                       uint64_t seed)
+/* One model: its sizes are set here, its other fields are the case. */
+static void check_config(const char *label, vae_config cfg, bool binary,
+                         uint64_t seed)
 {
     static vae_case v;   /* the model must not move once declared */
     rng r;
     rng_seed(&r, seed);
-    vae_config cfg = {D, cond_dim, HID, L, decoder, 0.3, learn_sigma};
+    cfg.x_dim = D;
+    cfg.hidden = HID;
+    cfg.latent = L;
+    cfg.sigma = 0.3;
+    bool learn_sigma = cfg.learn_sigma;
     vae_init(&v.m, cfg, &r);
     vae_acts_alloc(&v.a, &cfg, B);
     if (learn_sigma)
@@ -103,6 +130,15 @@ static void check_case(const char *label, vae_decoder decoder,
     vae_free(&v.m);
 }
 
+static void check_case(const char *label, vae_decoder decoder,
+                       bool learn_sigma, int cond_dim, bool binary,
+                       uint64_t seed)
+{
+    vae_config cfg = {.cond_dim = cond_dim, .decoder = decoder,
+                      .learn_sigma = learn_sigma};
+    check_config(label, cfg, binary, seed);
+}
+
 int main(void)
 {
     check_case("bernoulli, grey pixels", VAE_BERNOULLI, false, 0, false,
@@ -115,6 +151,18 @@ int main(void)
                C, false, 5);
     check_case("gaussian, learned sigma, with a condition", VAE_GAUSSIAN,
                true, C, false, 6);
+    /* the notes' programs (--preset): every new path */
+    check_config("ELU, a second encoder layer, with a condition",
+                 (vae_config){.cond_dim = C, .act = VAE_ACT_ELU,
+                              .enc_second = true}, false, 7);
+    check_config("ethanluoyc: log sigma head, ReLU mean, averaged",
+                 (vae_config){.decoder = VAE_GAUSSIAN, .enc_second = true,
+                              .head = VAE_HEAD_LOGSIGMA,
+                              .output = VAE_OUT_RELU,
+                              .average = VAE_MEAN_BOTH}, false, 8);
+    check_config("note 002's Keras: tanh, e^s eps, mean over pixels",
+                 (vae_config){.act = VAE_ACT_TANH, .head = VAE_HEAD_KERAS,
+                              .average = VAE_MEAN_PIXELS}, false, 9);
 
     /* The sampling step alone, (7.6): d/dlogvar of sum_i c_i z_i. */
     real mu[3] = {0.3, -1.2, 2.0}, lv[3] = {-0.5, 0.8, -3.0};

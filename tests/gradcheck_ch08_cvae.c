@@ -115,7 +115,9 @@ static double cvae_objective(void *ctx)
 static void check_cvae(const char *label, cvae_case *v, int D, int C,
                        double H, rng *r)
 {
-    vae_config cfg = {D, C, CH, CL, VAE_BERNOULLI, 1, false};
+    vae_config cfg = {.x_dim = D, .cond_dim = C, .hidden = CH,
+                      .latent = CL, .decoder = VAE_BERNOULLI, .sigma = 1,
+                      .learn_sigma = false};
     vae_init(&v->m, cfg, r);
     vae_acts_alloc(&v->a, &cfg, CB);
     for (int i = 0; i < CB * CL; i++)

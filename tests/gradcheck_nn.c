@@ -342,6 +342,7 @@ int main(void)
     check_activation("tanh", nn_tanh_forward, nn_tanh_backward, &r);
     check_activation("sigmoid", nn_sigmoid_forward, nn_sigmoid_backward,
                      &r);
+    check_activation("elu", nn_elu_forward, nn_elu_backward, &r);
     check_net("relu -> BCE net", RELU_BCE, &r);
     check_net("tanh -> sigmoid -> SSE net", SIGMOID_SSE, &r);
     check_net("two heads -> KL + Gaussian NLL net", TWO_HEADS, &r);

@@ -58,7 +58,9 @@ static void check_variant(const ref_file *ref, const char *variant,
     snprintf(tag, sizeof tag, "vae.%s.", variant);
     rng r;
     rng_seed(&r, 1);
-    vae_config cfg = {D, cond_dim, HID, L, decoder, 0.3, learn_sigma};
+    vae_config cfg = {.x_dim = D, .cond_dim = cond_dim, .hidden = HID,
+                      .latent = L, .decoder = decoder, .sigma = 0.3,
+                      .learn_sigma = learn_sigma};
     vae_init(&m, cfg, &r);   /* every weight is then replaced */
     for (int i = 0; i < 5; i++) {
         nn_dense *l = layer(&m, i);

@@ -22,7 +22,9 @@ static void check_kl_term(void)
     static vae_model m;
     rng r;
     rng_seed(&r, 7);
-    vae_config cfg = {6, 0, 3, LAT, VAE_BERNOULLI, 1, false};
+    vae_config cfg = {.x_dim = 6, .cond_dim = 0, .hidden = 3,
+                      .latent = LAT, .decoder = VAE_BERNOULLI, .sigma = 1,
+                      .learn_sigma = false};
     vae_init(&m, cfg, &r);
     vae_acts a;
     vae_acts_alloc(&a, &cfg, B);
@@ -148,7 +150,9 @@ static void check_iw_bounds(void)
     static vae_model m;
     rng r;
     rng_seed(&r, 3);
-    vae_config cfg = {TD, 0, TH, 1, VAE_BERNOULLI, 1, false};
+    vae_config cfg = {.x_dim = TD, .cond_dim = 0, .hidden = TH,
+                      .latent = 1, .decoder = VAE_BERNOULLI, .sigma = 1,
+                      .learn_sigma = false};
     vae_init(&m, cfg, &r);
     /* Scale the decoder up so p(x|z) depends strongly on z, and fix
      * q(z|x) = N(0.5, 1.5), unlike the posterior. */
@@ -220,7 +224,9 @@ static void check_latent_stats(void)
     static vae_model m;
     rng r;
     rng_seed(&r, 5);
-    vae_config cfg = {8, 0, 6, LAT, VAE_BERNOULLI, 1, false};
+    vae_config cfg = {.x_dim = 8, .cond_dim = 0, .hidden = 6,
+                      .latent = LAT, .decoder = VAE_BERNOULLI, .sigma = 1,
+                      .learn_sigma = false};
     vae_init(&m, cfg, &r);
     /* dimension 2 is dead: mu = 0 and logvar = 0 for every x */
     for (int i = 0; i < 6; i++) {
@@ -322,7 +328,8 @@ static void check_parts(void)
           loss_bce_logits(NULL, logit, grey, NI * NP, 0) / NI);
 
     char tag[NN_TAG_MAX];
-    vae_config c = {784, 0, 400, 20, VAE_BERNOULLI, 1, false};
+    vae_config c = {.x_dim = 784, .hidden = 400, .latent = 20,
+                    .decoder = VAE_BERNOULLI, .sigma = 1};
     vae_tag(tag, "ch07_vae", &c);
     CHECK("tag of the Bernoulli VAE", strcmp(tag, "ch07_vae bernoulli") == 0);
     c.decoder = VAE_GAUSSIAN;
