@@ -353,15 +353,17 @@ vae_terms vae_loss(vae_acts *a, vae_model *m, const real *x, int B,
     }
     double rec_weight, kl_weight;   /* 1/B and beta/B in (7.9) */
     vae_loss_weights(&m->cfg, B, beta, &rec_weight, &kl_weight);
+    int n = B * (int)L;
+    bool keras = m->cfg.head == VAE_HEAD_KERAS;  /* trains another KL */
+    real *d_mu = grad && !keras ? a->d_mu : NULL;
+    real *d_logvar = grad && !keras ? a->d_logvar : NULL;
     vae_terms t;
     t.nll = vae_nll(a, m, x, B, NULL, rec_weight, grad);
-    bool keras = m->cfg.head == VAE_HEAD_KERAS;   /* charges another KL */
-    t.kl = loss_kl_std_normal(grad && !keras ? a->d_mu : NULL,
-                              grad && !keras ? a->d_logvar : NULL, a->mu,
-                              a->logvar, B * (int)L, kl_weight);
+    t.kl = loss_kl_std_normal(d_mu, d_logvar, a->mu, a->logvar, n,
+                              kl_weight);
     if (grad && keras)
-        vae_keras_penalty(a->d_mu, a->d_logvar, a->mu, a->logvar,
-                          B * (int)L, kl_weight);
+        vae_keras_penalty(a->d_mu, a->d_logvar, a->mu, a->logvar, n,
+                          kl_weight);
     return t;
 }
 //< ch07-loss
