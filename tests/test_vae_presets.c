@@ -43,6 +43,18 @@ static vae_options parse(const char *prog, int argc, char **argv)
 /* A dense layer's parameters: weights and biases. */
 static size_t dense(size_t in, size_t out) { return in * out + out; }
 
+/* The parameters of the model c describes, as vae_init declares them. */
+static size_t parameters(vae_config c)
+{
+    rng r;
+    rng_seed(&r, 1);
+    static vae_model m;
+    vae_init(&m, c, &r);
+    size_t n = m.params.count;
+    vae_free(&m);
+    return n;
+}
+
 /* ---- what each preset builds ---------------------------------------- */
 
 static void check_ethanluoyc(void)
@@ -65,15 +77,10 @@ static void check_ethanluoyc(void)
     CHECK("ethanluoyc: both terms averaged", c.average == VAE_MEAN_BOTH);
     CHECK("ethanluoyc: Adam 1e-4, batch 32, 100 epochs",
           o.lr == 1e-4 && o.batch == 32 && o.epochs == 100);
-    rng r;
-    rng_seed(&r, 1);
-    static vae_model m;
-    vae_init(&m, c, &r);
     size_t want = dense(784, 100) + dense(100, 100) + 2 * dense(100, 8) +
                   dense(8, 100) + dense(100, 784);
     CHECK("ethanluoyc: 170,300 parameters, as vae.py's model",
-          m.params.count == want && want == 170300);
-    vae_free(&m);
+          parameters(c) == want && want == 170300);
 }
 
 static void check_keras(void)
@@ -92,14 +99,10 @@ static void check_keras(void)
     CHECK("keras: cross-entropy averaged over the pixels, KL summed",
           c.average == VAE_MEAN_PIXELS);
     CHECK("keras: batch 100", o.batch == 100);
-    rng r;
-    rng_seed(&r, 1);
-    static vae_model m;
-    vae_init(&m, c, &r);
+    size_t want = dense(784, 256) + 2 * dense(256, 2) + dense(2, 256) +
+                  dense(256, 784);
     CHECK("keras: 404,244 parameters",
-          m.params.count == dense(784, 256) + 2 * dense(256, 2) +
-          dense(2, 256) + dense(256, 784) && m.params.count == 404244);
-    vae_free(&m);
+          parameters(c) == want && want == 404244);
 }
 
 static void check_unnir(void)
@@ -118,14 +121,10 @@ static void check_unnir(void)
           c.average == VAE_SUM);
     CHECK("unnir: Adam 1e-3, batch 64, 10 epochs",
           o.lr == 1e-3 && o.batch == 64 && o.epochs == 10);
-    rng r;
-    rng_seed(&r, 1);
-    static vae_model m;
-    vae_init(&m, c, &r);
+    size_t want = dense(794, 400) + 2 * dense(400, 20) + dense(30, 400) +
+                  dense(400, 784);
     CHECK("unnir: 660,824 parameters",
-          m.params.count == dense(794, 400) + 2 * dense(400, 20) +
-          dense(30, 400) + dense(400, 784) && m.params.count == 660824);
-    vae_free(&m);
+          parameters(c) == want && want == 660824);
 }
 
 /* ---- explicit flags win ---------------------------------------------- */
