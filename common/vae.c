@@ -479,6 +479,13 @@ int vae_flags(cli_flag *flags, vae_options *o)
  * would take some 2000 steps (30 epochs here) to reach 0.1. */
 static const double vae_sigma_start = 0.1;
 
+/* Whether a choice flag's value is `name`; a NULL value (options set
+ * up without the flags) is the default and none of the others. */
+static bool vae_is(const char *value, const char *name)
+{
+    return value != NULL && strcmp(value, name) == 0;
+}
+
 vae_config vae_options_config(const vae_options *o, int x_dim,
                               int cond_dim)
 {
@@ -497,18 +504,14 @@ vae_config vae_options_config(const vae_options *o, int x_dim,
         c.sigma = sigma;
     if (strcmp(o->decoder, "gaussian") == 0)
         c.decoder = VAE_GAUSSIAN;
-    c.act = strcmp(o->activation, "elu") == 0 ? VAE_ACT_ELU
-          : strcmp(o->activation, "tanh") == 0 ? VAE_ACT_TANH
-          : VAE_ACT_RELU;
+    c.act = vae_is(o->activation, "elu") ? VAE_ACT_ELU
+          : vae_is(o->activation, "tanh") ? VAE_ACT_TANH : VAE_ACT_RELU;
     c.enc_second = o->encoder_layers == 2;
-    c.head = strcmp(o->head, "logsigma") == 0 ? VAE_HEAD_LOGSIGMA
-           : strcmp(o->head, "keras") == 0 ? VAE_HEAD_KERAS
-           : VAE_HEAD_LOGVAR;
-    c.output = strcmp(o->output, "relu") == 0 ? VAE_OUT_RELU
-             : VAE_OUT_SIGMOID;
-    c.average = strcmp(o->average, "pixels") == 0 ? VAE_MEAN_PIXELS
-              : strcmp(o->average, "both") == 0 ? VAE_MEAN_BOTH
-              : VAE_SUM;
+    c.head = vae_is(o->head, "logsigma") ? VAE_HEAD_LOGSIGMA
+           : vae_is(o->head, "keras") ? VAE_HEAD_KERAS : VAE_HEAD_LOGVAR;
+    c.output = vae_is(o->output, "relu") ? VAE_OUT_RELU : VAE_OUT_SIGMOID;
+    c.average = vae_is(o->average, "pixels") ? VAE_MEAN_PIXELS
+              : vae_is(o->average, "both") ? VAE_MEAN_BOTH : VAE_SUM;
     if (c.output == VAE_OUT_RELU && c.decoder == VAE_BERNOULLI)
         cli_die(2, "--output relu: only with --decoder gaussian (a "
                 "Bernoulli probability must lie in (0,1))");
@@ -599,7 +602,7 @@ void vae_parse(const char *prog, const char *about, cli_flag *flags,
         vae_append_wrapped(text, sizeof text, vae_presets[i].flags);
     }
     cli_parse(prog, text, flags, nflags, argc, argv);
-    if (strcmp(o->preset, "none") == 0)
+    if (o->preset == NULL || vae_is(o->preset, "none"))
         return;
     const vae_preset *p = vae_presets;
     while (strcmp(p->name, o->preset) != 0)
@@ -622,7 +625,7 @@ void vae_parse(const char *prog, const char *about, cli_flag *flags,
 void vae_print_variants(const vae_options *o, const vae_config *c)
 {
     const char *program = NULL;
-    if (vae_preset_flags(o->preset, &program) != NULL)
+    if (o->preset != NULL && vae_preset_flags(o->preset, &program) != NULL)
         printf("preset %s: %s\n", o->preset, program);
     if (!c->act && !c->enc_second && !c->head && !c->output &&
         !c->average)
@@ -630,8 +633,10 @@ void vae_print_variants(const vae_options *o, const vae_config *c)
     static const char *const act[] = {"ReLU", "ELU", "tanh"};
     static const char *const head[] = {"log sigma^2", "log sigma",
                                        "Keras (e^s eps, KL at s)"};
-    static const char *const average[] = {"summed", "averaged over the "
-        "pixels", "averaged over the pixels and latent dimensions"};
+    static const char *const average[] = {
+        "summed", "averaged over the pixels",
+        "averaged over the pixels and latent dimensions",
+    };
     printf("model: %s hidden layers, %d in the encoder; head %s; "
            "output %s; loss %s\n", act[c->act], c->enc_second ? 2 : 1,
            head[c->head], c->output == VAE_OUT_RELU ? "ReLU" : "sigmoid",

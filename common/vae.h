@@ -222,7 +222,8 @@ enum { VAE_NFLAGS = 25 };
 int vae_flags(cli_flag *flags, vae_options *o);
 
 /* The model's configuration from the parsed options, for images of
- * x_dim pixels and a condition of cond_dim; exits (status 2, naming the
+ * x_dim pixels and a condition of cond_dim (a variant's option left
+ * NULL or 0 is chapter 7's choice); exits (status 2, naming the
  * flag) on a --sigma that is neither a positive number nor "learned",
  * or on --output relu with a Bernoulli decoder. */
 vae_config vae_options_config(const vae_options *o, int x_dim,
