@@ -50,28 +50,35 @@ real *alloc_reals(size_t n)
 /* ---- the measures of a set of samples ---------------------------------- */
 
 //> ch09-distance
+/* |v|^2 for a row v of D numbers, summed in double. */
+double squared_norm(const real *v, int D)
+{
+    double sum = 0;
+    for (int k = 0; k < D; k++)
+        sum += (double)v[k] * v[k];
+    return sum;
+}
+
 /* Squared distances between every row of a (na, D) and every row of b
  * (nb, D), into d (na, nb), by (9.10): |a - b|^2 = |a|^2 + |b|^2 -
  * 2 a.b, the products all at once as a dense layer's forward pass. */
 void squared_distances(real *d /* (na, nb) */, const real *a,
                        int na, const real *b, int nb, int D)
 {
-    mat_mul_nt(d, a, b, na, D, nb, false);
-    for (int j = 0; j < nb; j++) {
-        double bb = 0;
-        for (int k = 0; k < D; k++)
-            bb += (double)b[(size_t)j * D + k] * b[(size_t)j * D + k];
-        for (int i = 0; i < na; i++)
-            d[(size_t)i * nb + j] = (real)(bb - 2 * d[(size_t)i * nb + j]);
-    }
+    double *bb = malloc(sizeof(double) * (size_t)nb);
+    if (bb == NULL)
+        cli_die(1, "out of memory");
+    for (int j = 0; j < nb; j++)
+        bb[j] = squared_norm(b + (size_t)j * D, D);
+    mat_mul_nt(d, a, b, na, D, nb, false);    /* d_ij = a_i . b_j */
     for (int i = 0; i < na; i++) {
-        double aa = 0;
-        for (int k = 0; k < D; k++)
-            aa += (double)a[(size_t)i * D + k] * a[(size_t)i * D + k];
-        for (int j = 0; j < nb; j++)   /* >= 0, which rounding may undo */
-            d[(size_t)i * nb + j] = fmaxf(0, (float)(d[(size_t)i * nb + j]
-                                                     + aa));
+        double aa = squared_norm(a + (size_t)i * D, D);
+        real *row = d + (size_t)i * nb;
+        /* fmax: a distance is >= 0, which rounding may undo */
+        for (int j = 0; j < nb; j++)
+            row[j] = (real)fmax(0, aa + bb[j] - 2 * row[j]);
     }
+    free(bb);
 }
 //< ch09-distance
 
@@ -111,8 +118,8 @@ double nearest_training(double *nearest, int *index, const real *images,
         best[i] = INFINITY;
     for (int s = 0; s < train->n; s += CHUNK) {
         int m = train->n - s < CHUNK ? train->n - s : CHUNK;
-        squared_distances(d, images, n, train->x + (size_t)s * PIXELS, m,
-                          PIXELS);
+        const real *rows = train->x + (size_t)s * PIXELS;
+        squared_distances(d, images, n, rows, m, PIXELS);
         for (int i = 0; i < n; i++)
             for (int j = 0; j < m; j++)
                 if (d[(size_t)i * m + j] < best[i]) {
@@ -141,7 +148,8 @@ double nearest_training(double *nearest, int *index, const real *images,
 /* The Parzen-window estimate (9.13) of log p(x | y) for each of nx
  * images x of label k (rows of x), from n samples s of that label:
  *   log (1/n) sum_i N(x; s_i, sigma^2 I)
- *     = logmeanexp_i(-|x - s_i|^2 / 2 sigma^2) - (D/2) log(2 pi sigma^2)
+ *     = logmeanexp_i(-|x - s_i|^2 / 2 sigma^2)
+ *       - (D/2) log(2 pi sigma^2)
  * Returns the sum over the nx images. */
 double parzen_log_density(const real *x, int nx, const real *s, int n,
                           double sigma)
@@ -652,7 +660,7 @@ int main(int argc, char **argv)
          "hidden units of the discriminator"},
         {"slope", CLI_REAL, &o.slope, "[0,1]",
          "the leaky ReLU's slope below 0, in D"},
-        {"epochs", CLI_INT, &o.train.epochs, "[0,10000]",
+        {"epochs", CLI_INT, &o.train.epochs, "[0,1000000]",
          "epochs of the GAN's training"},
         {"batch", CLI_INT, &o.train.batch, "[1,4096]",
          "real images per step (and as many generated)"},

@@ -122,8 +122,8 @@ void gan_leaky_relu_backward(real *dx, const real *y, const real *dy,
 //< ch09-leaky
 
 //> ch09-generator
-/* G(z, y): [z, y] -> ReLU -> sigmoid, an image whose pixels lie in
- * (0, 1) as the data's do. */
+/* G(z, y) (9.9): [z, y] -> ReLU -> sigmoid, an image whose pixels
+ * lie in (0, 1) as the data's do. */
 void gan_generator_forward(gan_acts *a, const gan_model *m,
                            const real *z /* (B, noise) */,
                            const real *onehot /* (B, classes) */,
@@ -189,7 +189,8 @@ void gan_discriminator_backward(real *dx /* (n, x_dim) or NULL */,
     int C = c->classes;
     memset(a->d_disc_h, 0, sizeof(real) * nh);
     memset(a->d_disc_h_pre, 0, sizeof(real) * nh);
-    for (int i = 0; i < n; i++)   /* only the label's column had a say */
+    /* only the label's column had a say in the logit */
+    for (int i = 0; i < n; i++)
         for (int k = 0; k < C; k++)
             a->d_proj[(size_t)i * C + k] =
                 a->d_logit[i] * a->disc_y[(size_t)i * C + k];

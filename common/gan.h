@@ -10,10 +10,17 @@
  *                    (the label enters by projection, Miyato and
  *                    Koyama 2018)
  *
- * y is the one-hot label. The two networks have a parameter block each,
- * so that each has its own Adam: a step of one leaves the other alone.
- * A batch's buffers live in a gan_acts; the discriminator's hold 2B
- * rows, B real images and then B generated ones. */
+ * y is the one-hot label. The game (9.1): D maximises, G minimises
+ * E log D(x, y) + E log(1 - D(G(z, y), y)); D's loss (9.2) is minus
+ * that, per pair of a real and a generated image. Against a fixed G
+ * the best D is p_data / (p_data + p_g) (9.3), at which the game's
+ * value is -log 4 + 2 JS(p_data || p_g) (9.4), the Jensen-Shannon
+ * divergence (9.5) built from chapter 0's KL.
+ *
+ * The two networks have a parameter block each, so that each has its
+ * own Adam: a step of one leaves the other alone. A batch's buffers
+ * live in a gan_acts; the discriminator's hold 2B rows, B real images
+ * and then B generated ones. */
 #ifndef GAN_H
 #define GAN_H
 
