@@ -231,6 +231,7 @@ typedef struct {
     int epochs, batch;
     double d_lr, g_lr, beta1;
     gan_g_form form;
+    int seed;                   /* of the watch set's noise */
 } gan_train_options;
 
 /* One epoch's averages, and what the probe batch said at its end. */
@@ -238,6 +239,8 @@ typedef struct {
     double d_loss, g_loss;
     double real_acc, fake_acc;  /* D right on real and on fake rows */
     double d_of_fake;           /* mean D(G(z)) on the probe batch */
+    double judged;              /* conditional accuracy (8.6) of the
+                                   watch set's images */
     double grad_ns, grad_mm;    /* |grad| of G's loss, both forms */
     double seconds;
 } gan_epoch;
@@ -269,6 +272,61 @@ gan_probe probe_make(int B, int noise, rng *r)
     return p;
 }
 
+/* The watch set: WATCH fixed noises for each digit, whose images the
+ * judge reads after every epoch: when does G learn the label? */
+enum { WATCH = 50 };
+static const uint64_t WATCH_STREAM = 0x7761746368;  /* "watch" */
+
+typedef struct {
+    real *z;                    /* (CLASSES * WATCH, noise) */
+    real *onehot;               /* (CLASSES * WATCH, CLASSES) */
+    unsigned char *label;       /* (CLASSES * WATCH) */
+    real *images;               /* (CLASSES * WATCH, PIXELS) */
+} gan_watch;
+
+gan_watch watch_make(int noise, int seed)
+{
+    int n = CLASSES * WATCH;
+    gan_watch w = {alloc_reals((size_t)n * noise),
+                   alloc_reals((size_t)n * CLASSES), malloc((size_t)n),
+                   alloc_reals((size_t)n * PIXELS)};
+    if (w.label == NULL)
+        cli_die(1, "out of memory");
+    rng r;
+    rng_seed(&r, (uint64_t)seed ^ WATCH_STREAM);
+    for (int i = 0; i < n * noise; i++)
+        w.z[i] = (real)rng_normal(&r);
+    for (int i = 0; i < n; i++)
+        w.label[i] = (unsigned char)(i / WATCH);
+    vae_onehot(w.onehot, w.label, n, CLASSES);
+    return w;
+}
+
+void watch_free(gan_watch *w)
+{
+    free(w->z);
+    free(w->onehot);
+    free(w->label);
+    free(w->images);
+}
+
+/* The judge's conditional accuracy on G's images of the watch set. */
+double watch_accuracy(gan_watch *w, gan_model *m, gan_acts *a,
+                      classify_model *judge)
+{
+    int n = CLASSES * WATCH, Z = m->cfg.noise;
+    for (int s = 0; s < n; s += a->cap) {
+        int B = n - s < a->cap ? n - s : a->cap;
+        gan_generator_forward(a, m, w->z + (size_t)s * Z,
+                              w->onehot + (size_t)s * CLASSES, B);
+        memcpy(w->images + (size_t)s * PIXELS, a->fake,
+               sizeof(real) * (size_t)B * PIXELS);
+    }
+    double per_digit[CLASSES];
+    return conditional_accuracy(per_digit, NULL, judge, w->images,
+                                w->label, n);
+}
+
 /* Fills the probe's columns of h: D(G(z)) and both gradient norms. */
 void probe_measure(gan_epoch *h, gan_model *m, gan_acts *a,
                    const gan_probe *p)
@@ -287,14 +345,15 @@ void probe_measure(gan_epoch *h, gan_model *m, gan_acts *a,
 void print_epoch(const gan_epoch *h, int e, int epochs, double eta)
 {
     if (e == 0) {
-        printf("%3d/%-3d %7s %7s %7s %7s %8.3f %9.3g %9.3g\n", e, epochs,
-               "-", "-", "-", "-", h->d_of_fake, h->grad_ns, h->grad_mm);
+        printf("%3d/%-3d %7s %7s %7s %7s %8.3f %9.3g %9.3g %7.3f\n", e,
+               epochs, "-", "-", "-", "-", h->d_of_fake, h->grad_ns,
+               h->grad_mm, h->judged);
         return;
     }
-    printf("%3d/%-3d %7.3f %7.3f %7.3f %7.3f %8.3f %9.3g %9.3g %6.2f s"
-           "  ETA %3.0f s\n", e, epochs, h->d_loss, h->g_loss,
+    printf("%3d/%-3d %7.3f %7.3f %7.3f %7.3f %8.3f %9.3g %9.3g %7.3f"
+           " %6.2f s  ETA %3.0f s\n", e, epochs, h->d_loss, h->g_loss,
            h->real_acc, h->fake_acc, h->d_of_fake, h->grad_ns, h->grad_mm,
-           h->seconds, eta);
+           h->judged, h->seconds, eta);
     fflush(stdout);
 }
 
@@ -370,7 +429,8 @@ typedef struct {
 /* Trains for o->epochs epochs, printing a line per epoch with the
  * probe's numbers; SIGINT (Ctrl-C) stops it after the current batch. */
 gan_run gan_fit(gan_model *m, const data_set *train,
-                const gan_train_options *o, rng *r)
+                const gan_train_options *o, classify_model *judge,
+                rng *r)
 {
     gan_run run = {0};
     run.history = calloc((size_t)o->epochs + 1, sizeof *run.history);
@@ -383,6 +443,7 @@ gan_run gan_fit(gan_model *m, const data_set *train,
     gan_acts a;
     gan_acts_alloc(&a, &m->cfg, o->batch > 64 ? o->batch : 64);
     gan_probe probe = probe_make(64, m->cfg.noise, r);
+    gan_watch watch = watch_make(m->cfg.noise, o->seed);
     nn_adam d_adam = nn_adam_defaults(o->d_lr);
     nn_adam g_adam = nn_adam_defaults(o->g_lr);
     d_adam.beta1 = g_adam.beta1 = o->beta1;
@@ -393,8 +454,9 @@ gan_run gan_fit(gan_model *m, const data_set *train,
     sigaction(SIGINT, &on_int, &before);
 
     printf("epoch    D loss  G loss  D real  D fake  D(G(z))  |grad| NS"
-           "  |grad| MM\n");
+           "  |grad| MM  judged\n");
     probe_measure(&run.history[0], m, &a, &probe);
+    run.history[0].judged = watch_accuracy(&watch, m, &a, judge);
     strip_row(run.strip, m, &a, &probe);
     run.rows = 1;
     print_epoch(&run.history[0], 0, o->epochs, NAN);
@@ -408,6 +470,7 @@ gan_run gan_fit(gan_model *m, const data_set *train,
         h.seconds = report_seconds() - t0;
         run.train_seconds += h.seconds;
         probe_measure(&h, m, &a, &probe);
+        h.judged = watch_accuracy(&watch, m, &a, judge);
         if (e % run.every == 0 || e == o->epochs)
             strip_row(run.strip + (size_t)run.rows++ * CLASSES * PIXELS, m,
                       &a, &probe);
@@ -420,6 +483,7 @@ gan_run gan_fit(gan_model *m, const data_set *train,
     gan_acts_free(&a);
     free(probe.z);
     free(probe.onehot);
+    watch_free(&watch);
     free(order);
     return run;
 }
@@ -444,13 +508,13 @@ void write_dynamics(const gan_run *run, const char *out)
     report_tsv_open(&t, out, "losses.tsv",
                     "epoch\td_loss\tg_loss\td_real_accuracy\t"
                     "d_fake_accuracy\td_of_fake\tgrad_nonsaturating\t"
-                    "grad_minimax");
+                    "grad_minimax\tconditional_accuracy");
     for (int e = 0; e <= run->epochs_done; e++) {
         const gan_epoch *h = &run->history[e];
         report_tsv_row(&t, (double[]){e, h->d_loss, h->g_loss,
                                       h->real_acc, h->fake_acc,
                                       h->d_of_fake, h->grad_ns,
-                                      h->grad_mm});
+                                      h->grad_mm, h->judged});
     }
     report_tsv_close(&t);
     image_grid(out, "strip.png", run->strip, run->rows * CLASSES, SIDE,
@@ -741,7 +805,8 @@ int main(int argc, char **argv)
         printf("loaded %s: %zu parameters, no training\n", o.load,
                gan.g_params.count);
     } else {
-        run = gan_fit(&gan, &train, &o.train, &gr);
+        o.train.seed = o.seed;
+        run = gan_fit(&gan, &train, &o.train, &judge, &gr);
         nn_params_save(&gan.g_params, o.out, "cgan.bin", GAN_TAG);
         write_dynamics(&run, o.out);
         if (interrupted) {
