@@ -697,6 +697,188 @@ parzen_result parzen_compare(const real *const *samples /* (3) */,
     return p;
 }
 
+/* The training and test sets, checked against the batch size. */
+void load_data(data_set *train, data_set *test, const cgan_options *o)
+{
+    data_load(train, o->data, "train", SIDE, SIDE);
+    data_load(test, o->data, "t10k", SIDE, SIDE);
+    data_truncate(train, o->train_size);
+    data_truncate(test, o->test_size);
+    if (train->n < o->train.batch)
+        cli_die(2, "--batch: %d is more than the %d training images",
+                o->train.batch, train->n);
+    printf("ch09_cgan: seed %d, %d threads\n", o->seed, mat_threads());
+    printf("data: %d training and %d test images from %s\n\n",
+           train->n, test->n, o->data);
+}
+
+/* The GAN: loaded from --load, or trained (its own stream) and saved
+ * with its dynamics; after Ctrl-C, the files so far and exit 130. */
+gan_run train_or_load_gan(gan_model *gan, const cgan_options *o,
+                          const data_set *train, classify_model *judge)
+{
+    gan_config cfg = {o->noise, CLASSES, PIXELS, o->g_hidden,
+                      o->d_hidden, o->slope};
+    rng r;
+    rng_seed(&r, (uint64_t)o->seed ^ GAN_STREAM);
+    gan_init(gan, cfg, &r);
+    gan_run run = {0};
+    printf("\nconditional GAN: G %d+%d -> %d -> %d, D %d -> %d -> 1 "
+           "+ projection of the label; %s loss\n", o->noise, CLASSES,
+           o->g_hidden, PIXELS, PIXELS, o->d_hidden, o->g_loss);
+    if (o->load != NULL) {
+        nn_params_load(&gan->g_params, o->load, GAN_TAG);
+        printf("loaded %s: %zu parameters, no training\n", o->load,
+               gan->g_params.count);
+        return run;
+    }
+    run = gan_fit(gan, train, &o->train, judge, &r);
+    nn_params_save(&gan->g_params, o->out, "cgan.bin", GAN_TAG);
+    write_dynamics(&run, o->out);
+    if (interrupted) {
+        printf("\ninterrupted after %d epochs; --load %s/cgan.bin "
+               "measures it\n", run.epochs_done, o->out);
+        report_files();
+        exit(130);
+    }
+    return run;
+}
+
+/* What is measured: n samples of each digit from both models, n test
+ * digits of each class, and n training digits (the copy machine). */
+typedef struct {
+    int n;
+    real *cvae, *gan, *data, *copies;   /* (10 n, PIXELS) each */
+    unsigned char *asked;               /* (10 n) row k n + i: k */
+} sample_sets;
+
+sample_sets draw_samples(vae_model *cvae, gan_model *gan,
+                         const data_set *train, const data_set *test,
+                         const cgan_options *o)
+{
+    int n = o->per_digit, count = CLASSES * n;
+    sample_sets ss = {n, alloc_reals((size_t)count * PIXELS),
+                      alloc_reals((size_t)count * PIXELS),
+                      alloc_reals((size_t)count * PIXELS),
+                      alloc_reals((size_t)count * PIXELS),
+                      malloc((size_t)count)};
+    if (ss.asked == NULL)
+        cli_die(1, "out of memory");
+    if (!images_by_label(ss.data, test, n, 0))
+        cli_die(2, "--per-digit: %d is more than the test set has of some "
+                "digit", n);
+    if (!images_by_label(ss.copies, train, n, 0))
+        cli_die(2, "--per-digit: %d is more than the training set has of "
+                "some digit", n);
+    rng r;
+    rng_seed(&r, (uint64_t)o->seed ^ EVAL_STREAM);
+    sample_cvae(ss.cvae, ss.asked, cvae, n, &r);
+    sample_gan(ss.gan, ss.asked, gan, n, &r);
+    return ss;
+}
+
+void sample_sets_free(sample_sets *ss)
+{
+    free(ss->cvae);
+    free(ss->gan);
+    free(ss->data);
+    free(ss->copies);
+    free(ss->asked);
+}
+
+/* The chapter's numbers: the table's and the Parzen windows'. */
+typedef struct {
+    sample_measures m[3];       /* CVAE, CGAN, data */
+    parzen_result parzen;
+} results;
+
+/* Measures the three sets, prints the table (and comparison.tsv in
+ * out) and the Parzen windows. */
+results compare(classify_model *judge, const sample_sets *ss,
+                const data_set *train, const data_set *test,
+                const char *out)
+{
+    results res;
+    int n = ss->n;
+    res.m[0] = measure(judge, ss->cvae, ss->asked, n, train);
+    res.m[1] = measure(judge, ss->gan, ss->asked, n, train);
+    res.m[2] = measure(judge, ss->data, ss->asked, n, train);
+    print_table(res.m, out);
+    const real *sets[3] = {ss->cvae, ss->gan, ss->copies};
+    res.parzen = parzen_compare(sets, n, test);
+    printf("\nParzen windows (9.13) on %d samples of each digit, mean "
+           "log p(x|y) of 500 test digits:\n", n);
+    static const char *who[3] = {"CVAE samples", "CGAN samples",
+                                 "training images (a copy machine)"};
+    for (int j = 0; j < 3; j++)
+        printf("  %-34s sigma %.2f  %9.1f nats\n", who[j],
+               res.parzen.sigma[j], res.parzen.value[j]);
+    return res;
+}
+
+/* generated.png (the CGAN's), cvae.png, and the CGAN's samples as IDX
+ * files with the digits asked for. */
+void write_samples(const sample_sets *ss, const char *out)
+{
+    int n = ss->n, count = CLASSES * n, shown = n < 10 ? n : 10;
+    write_grid(out, "generated.png", ss->gan, n, shown);
+    write_grid(out, "cvae.png", ss->cvae, n, shown);
+    data_write_images(out, "generated-images-idx3-ubyte", ss->gan, count,
+                      SIDE, SIDE);
+    data_write_labels(out, "generated-labels-idx1-ubyte", ss->asked,
+                      count);
+}
+
+/* The dynamics' keys: D's accuracy at the end, and both gradients
+ * after epoch 1 and where D was surest. */
+void summary_dynamics(const gan_run *run)
+{
+    const gan_epoch *first = &run->history[1];
+    const gan_epoch *last = &run->history[run->epochs_done];
+    const gan_epoch *sure = most_confident(run);
+    report_summary("d_real_accuracy", last->real_acc);
+    report_summary("d_fake_accuracy", last->fake_acc);
+    report_summary("d_of_fake_epoch1", first->d_of_fake);
+    report_summary("grad_nonsaturating_epoch1", first->grad_ns);
+    report_summary("grad_minimax_epoch1", first->grad_mm);
+    report_summary("confident_epoch", (double)(sure - run->history));
+    report_summary("confident_d_of_fake", sure->d_of_fake);
+    report_summary("confident_grad_nonsaturating", sure->grad_ns);
+    report_summary("confident_grad_minimax", sure->grad_mm);
+    report_summary("seconds_per_epoch",
+                   run->train_seconds / run->epochs_done);
+}
+
+void write_summary(const results *res, const gan_run *run,
+                   double judge_acc)
+{
+    static const char *col[3] = {"cvae", "cgan", "data"};
+    static const char *pcol[3] = {"cvae", "cgan", "train_images"};
+    char key[64];
+    report_summary_begin();
+    report_summary("epochs", run->epochs_done);
+    report_summary("classifier_test_accuracy", judge_acc);
+    for (int j = 0; j < 3; j++) {
+        const sample_measures *m = &res->m[j];
+        snprintf(key, sizeof key, "conditional_accuracy_%s", col[j]);
+        report_summary(key, m->accuracy);
+        snprintf(key, sizeof key, "gray_fraction_%s", col[j]);
+        report_summary(key, m->gray);
+        snprintf(key, sizeof key, "diversity_%s", col[j]);
+        report_summary(key, m->diversity);
+        snprintf(key, sizeof key, "nearest_training_%s", col[j]);
+        report_summary(key, m->nearest);
+    }
+    for (int j = 0; j < 3; j++) {
+        snprintf(key, sizeof key, "parzen_%s", pcol[j]);
+        report_summary(key, res->parzen.value[j]);
+        snprintf(key, sizeof key, "parzen_sigma_%s", pcol[j]);
+        report_summary(key, res->parzen.sigma[j]);
+    }
+    if (run->epochs_done > 0)
+        summary_dynamics(run);
+}
+
 #ifndef TESTING
 int main(int argc, char **argv)
 {
@@ -761,6 +943,7 @@ int main(int argc, char **argv)
               "copying.", flags, CLI_COUNT(flags), argc, argv);
     o.train.form = strcmp(o.g_loss, "minimax") == 0 ? GAN_SATURATING
                                                     : GAN_NON_SATURATING;
+    o.train.seed = o.seed;
     judge_options jo = {o.classifier_epochs, o.classifier_hidden,
                         resolve_model("classifier", o.classifier,
                                       CH08_CLASSIFIER)};
@@ -773,137 +956,22 @@ int main(int argc, char **argv)
     report_make_dir(o.out);
 
     data_set train, test;
-    data_load(&train, o.data, "train", SIDE, SIDE);
-    data_load(&test, o.data, "t10k", SIDE, SIDE);
-    data_truncate(&train, o.train_size);
-    data_truncate(&test, o.test_size);
-    if (train.n < o.train.batch)
-        cli_die(2, "--batch: %d is more than the %d training images",
-                o.train.batch, train.n);
-    printf("ch09_cgan: seed %d, %d threads\n", o.seed, mat_threads());
-    printf("data: %d training and %d test images from %s\n\n", train.n,
-           test.n, o.data);
-
+    load_data(&train, &test, &o);
     classify_model judge;
     double judge_acc = judge_prepare(&judge, NULL, &jo, &train, &test,
                                      o.out, o.seed);
     static vae_model cvae;
     cvae_prepare(&cvae, &o, &train, &test);
-
     gan_model gan;
-    gan_config cfg = {o.noise, CLASSES, PIXELS, o.g_hidden, o.d_hidden,
-                      o.slope};
-    rng gr;
-    rng_seed(&gr, (uint64_t)o.seed ^ GAN_STREAM);
-    gan_init(&gan, cfg, &gr);
-    gan_run run = {0};
-    printf("\nconditional GAN: G %d+%d -> %d -> %d, D %d -> %d -> 1 "
-           "+ projection of the label; %s loss\n", o.noise, CLASSES,
-           o.g_hidden, PIXELS, PIXELS, o.d_hidden, o.g_loss);
-    if (o.load != NULL) {
-        nn_params_load(&gan.g_params, o.load, GAN_TAG);
-        printf("loaded %s: %zu parameters, no training\n", o.load,
-               gan.g_params.count);
-    } else {
-        o.train.seed = o.seed;
-        run = gan_fit(&gan, &train, &o.train, &judge, &gr);
-        nn_params_save(&gan.g_params, o.out, "cgan.bin", GAN_TAG);
-        write_dynamics(&run, o.out);
-        if (interrupted) {
-            printf("\ninterrupted after %d epochs; --load %s/cgan.bin "
-                   "measures it\n", run.epochs_done, o.out);
-            report_files();
-            return 130;
-        }
-    }
+    gan_run run = train_or_load_gan(&gan, &o, &train, &judge);
 
-    /* the samples, and the data they are measured against */
-    int n = o.per_digit, count = CLASSES * n;
-    rng er;
-    rng_seed(&er, (uint64_t)o.seed ^ EVAL_STREAM);
-    real *cvae_img = alloc_reals((size_t)count * PIXELS);
-    real *gan_img = alloc_reals((size_t)count * PIXELS);
-    real *data_img = alloc_reals((size_t)count * PIXELS);
-    real *copies = alloc_reals((size_t)count * PIXELS);
-    unsigned char *asked = malloc((size_t)count);
-    if (asked == NULL)
-        cli_die(1, "out of memory");
-    if (!images_by_label(data_img, &test, n, 0))
-        cli_die(2, "--per-digit: %d is more than the test set has of some "
-                "digit", n);
-    if (!images_by_label(copies, &train, n, 0))
-        cli_die(2, "--per-digit: %d is more than the training set has of "
-                "some digit", n);
-    sample_cvae(cvae_img, asked, &cvae, n, &er);
-    sample_gan(gan_img, asked, &gan, n, &er);
-
-    sample_measures sm[3];
-    sm[0] = measure(&judge, cvae_img, asked, n, &train);
-    sm[1] = measure(&judge, gan_img, asked, n, &train);
-    sm[2] = measure(&judge, data_img, asked, n, &train);
-    print_table(sm, o.out);
-
-    const real *sets[3] = {cvae_img, gan_img, copies};
-    parzen_result pz = parzen_compare(sets, n, &test);
-    printf("\nParzen windows (9.13) on %d samples of each digit, mean "
-           "log p(x|y) of 500 test digits:\n", n);
-    static const char *who[3] = {"CVAE samples", "CGAN samples",
-                                 "training images (a copy machine)"};
-    for (int j = 0; j < 3; j++)
-        printf("  %-34s sigma %.2f  %9.1f nats\n", who[j], pz.sigma[j],
-               pz.value[j]);
-
-    write_grid(o.out, "generated.png", gan_img, n, n < 10 ? n : 10);
-    write_grid(o.out, "cvae.png", cvae_img, n, n < 10 ? n : 10);
-    data_write_images(o.out, "generated-images-idx3-ubyte", gan_img, count,
-                      SIDE, SIDE);
-    data_write_labels(o.out, "generated-labels-idx1-ubyte", asked, count);
-
-    report_summary_begin();
-    report_summary("epochs", run.epochs_done);
-    report_summary("classifier_test_accuracy", judge_acc);
-    static const char *col[3] = {"cvae", "cgan", "data"};
-    char key[64];
-    for (int j = 0; j < 3; j++) {
-        snprintf(key, sizeof key, "conditional_accuracy_%s", col[j]);
-        report_summary(key, sm[j].accuracy);
-        snprintf(key, sizeof key, "gray_fraction_%s", col[j]);
-        report_summary(key, sm[j].gray);
-        snprintf(key, sizeof key, "diversity_%s", col[j]);
-        report_summary(key, sm[j].diversity);
-        snprintf(key, sizeof key, "nearest_training_%s", col[j]);
-        report_summary(key, sm[j].nearest);
-    }
-    static const char *pcol[3] = {"cvae", "cgan", "train_images"};
-    for (int j = 0; j < 3; j++) {
-        snprintf(key, sizeof key, "parzen_%s", pcol[j]);
-        report_summary(key, pz.value[j]);
-        snprintf(key, sizeof key, "parzen_sigma_%s", pcol[j]);
-        report_summary(key, pz.sigma[j]);
-    }
-    if (run.epochs_done > 0) {
-        const gan_epoch *first = &run.history[1];
-        const gan_epoch *last = &run.history[run.epochs_done];
-        report_summary("d_real_accuracy", last->real_acc);
-        report_summary("d_fake_accuracy", last->fake_acc);
-        const gan_epoch *sure = most_confident(&run);
-        report_summary("d_of_fake_epoch1", first->d_of_fake);
-        report_summary("grad_nonsaturating_epoch1", first->grad_ns);
-        report_summary("grad_minimax_epoch1", first->grad_mm);
-        report_summary("confident_epoch", (double)(sure - run.history));
-        report_summary("confident_d_of_fake", sure->d_of_fake);
-        report_summary("confident_grad_nonsaturating", sure->grad_ns);
-        report_summary("confident_grad_minimax", sure->grad_mm);
-        report_summary("seconds_per_epoch",
-                       run.train_seconds / run.epochs_done);
-    }
+    sample_sets ss = draw_samples(&cvae, &gan, &train, &test, &o);
+    results res = compare(&judge, &ss, &train, &test, o.out);
+    write_samples(&ss, o.out);
+    write_summary(&res, &run, judge_acc);
     report_summary("seconds", report_seconds() - started);
     report_files();
-    free(cvae_img);
-    free(gan_img);
-    free(data_img);
-    free(copies);
-    free(asked);
+    sample_sets_free(&ss);
     free(run.history);
     free(run.strip);
     gan_free(&gan);
