@@ -41,7 +41,10 @@ check_rejects "a batch larger than the training set" \
 # The short run: all 8000 training digits, 8 of the default 20 epochs;
 # a small judge (100 hidden units, 3 epochs: ~95% on the test digits)
 # and a CVAE of 1 epoch, trained here so that the test needs nothing
-# from chapter 8. Under the sanitizers, 3 epochs on 2000 digits.
+# from chapter 8. Under the sanitizers, which run this code some 10
+# times slower, 3 epochs on 2000 digits: too short a game for the
+# thresholds below, which are checked in the plain run only; the
+# sanitizers check the memory and the arithmetic.
 epochs=8 ntrain=8000
 if [ "$SAN" = 1 ]; then epochs=3 ntrain=2000; fi
 models="--classifier train --classifier-epochs 3 --classifier-hidden 100
@@ -59,15 +62,15 @@ for key in classifier_test_accuracy conditional_accuracy_cvae \
     check "summary has $key" test -n "$(summary_value "$TMP/a" $key)"
 done
 # Thresholds. The default run (20 epochs) reads 0.81 of its samples as
-# the digit asked for, and the generator learns to obey the label in
-# its 5th-7th epoch (accuracy 0.10 at epoch 4, 0.52 at 6, 0.68 at 8 in
-# the runs that set the defaults); a generator that ignores the label
-# scores the chance 0.10. The bar, 0.35, is half of the 8-epoch level
-# and 3.5 times chance.
+# the digit asked for, and its generator learns to obey the label in
+# epochs 5-7 (the watch set's accuracy: 0.14 after epoch 4, 0.61 after
+# 6, 0.75 after 8); this short run, judged by its smaller judge, read
+# 0.76 when the bar was set. A generator that ignores the label scores
+# the chance 0.10. The bar, 0.35, is under half the 8-epoch level and
+# 3.5 times chance.
 if [ "$SAN" != 1 ]; then
-    check_num "conditional accuracy after $epochs epochs > 0.35" \
-        "$(summary_value "$TMP/a" conditional_accuracy_cgan)" ">" 0.35
-fi
+check_num "conditional accuracy after $epochs epochs > 0.35" \
+    "$(summary_value "$TMP/a" conditional_accuracy_cgan)" ">" 0.35
 # Sharpness: real test digits have 5.0% gray pixels (0.25-0.75) and the
 # default run's samples 4.4%; chapter 8's CVAE has 15%, three times the
 # data's. The bar, 10%, is twice the data's share: sharp means nearer
@@ -89,6 +92,7 @@ check_num "the minimax form's gradient is smaller where D is sure" \
     "$(awk -v a="$(summary_value "$TMP/a" confident_grad_minimax)" \
            -v b="$(summary_value "$TMP/a" confident_grad_nonsaturating)" \
            'BEGIN { print a / b }')" "<" 0.5
+fi
 for f in classifier.bin cvae.bin cgan.bin losses.tsv strip.png \
     comparison.tsv generated.png cvae.png generated-images-idx3-ubyte \
     generated-labels-idx1-ubyte; do
