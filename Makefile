@@ -5,6 +5,8 @@
 #   make test         everything with -Werror, then every test; ends "N passed, N failed"
 #   make book         rewrite book.md's code blocks from the marked source regions
 #   make book-check   fail if book.md differs from a fresh weave
+#   make transcripts  re-run every `$ command` block of book.md, write its output
+#   make transcripts-check  the same runs; fail where a quoted number differs
 #   make plots        run the chapters the figures need, then gnuplot plots/*.gp
 #   make bench        matrix-product GFLOP/s and ch07 seconds per epoch
 #   make mnist        fetch full MNIST (70,000 digits, checksums verified) into data/mnist/
@@ -71,11 +73,13 @@ BENCH_C  := $(sort $(wildcard tests/bench_*.c))
 TESTS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_C) $(GRAD_C))
 BENCHES  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(BENCH_C))
 WEAVE    := $(BUILD)/tests/weave
+TRANSCRIPTS := $(BUILD)/tests/transcripts
 
 LIB      := $(BUILD)/libcommon.a
 LIB_DBL  := $(BUILD)/double/libcommon.a
 
-.PHONY: all test book book-check plots bench mnist clean tests FORCE
+.PHONY: all test book book-check transcripts transcripts-check plots bench \
+        mnist clean tests FORCE
 all: $(BINS)
 
 # make chNN -> ./chNN_name
@@ -122,7 +126,10 @@ $(BUILD)/tests/bench_%: $(BUILD)/tests/bench_%.o $(LIB)
 $(WEAVE): $(BUILD)/tests/weave.o
 	$(CC) $(LDFLAGS) $^ -o $@
 
-tests: $(BINS) $(TESTS) $(WEAVE)
+$(TRANSCRIPTS): $(BUILD)/tests/transcripts.o
+	$(CC) $(LDFLAGS) $^ -o $@
+
+tests: $(BINS) $(TESTS) $(WEAVE) $(TRANSCRIPTS)
 
 # Tests see SAN=1 under the sanitizers, where they may train for fewer
 # steps; the plain run checks the full figures.
@@ -137,6 +144,15 @@ book: $(WEAVE)
 
 book-check: $(WEAVE)
 	$(WEAVE) --check --strict book.md $(WEAVE_SRC)
+
+# Every `$ command` block of book.md re-run: --write refreshes the quoted
+# output, --check fails naming the chapter and line of any number other
+# than a timing that differs. Minutes, so not part of `make test`.
+transcripts: tests
+	$(TRANSCRIPTS) --write book.md
+
+transcripts-check: tests
+	$(TRANSCRIPTS) --check book.md
 
 # Each plots/*.gp names, on "# run:" lines, the chapter runs whose files it
 # draws; they are run first, then gnuplot writes the PNG next to the script.
