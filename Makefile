@@ -148,11 +148,12 @@ book-check: $(WEAVE)
 # Every `$ command` block of book.md re-run: --write refreshes the quoted
 # output, --check fails naming the chapter and line of any number other
 # than a timing that differs. Minutes, so not part of `make test`.
+# ONLY=ch08 limits either to the commands that contain "ch08".
 transcripts: tests
-	$(TRANSCRIPTS) --write book.md
+	$(TRANSCRIPTS) --write book.md $(ONLY)
 
 transcripts-check: tests
-	$(TRANSCRIPTS) --check book.md
+	$(TRANSCRIPTS) --check book.md $(ONLY)
 
 # Each plots/*.gp names, on "# run:" lines, the chapter runs whose files it
 # draws; they are run first, then gnuplot writes the PNG next to the script.

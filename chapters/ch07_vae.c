@@ -416,7 +416,7 @@ typedef struct {
     audit07 audit;                          /* the second audit */
 } note_checks;
 
-/* Measures and prints the notes' errors on the first test digit, at
+/* Measures and prints the notes' errors on the first test image, at
  * latent dimension `dim`; log p(x) comes from L_iw. */
 note_checks check_notes(vae_model *m, const data_set *test, int dim,
                         int iw, rng *r)
@@ -433,7 +433,7 @@ note_checks check_notes(vae_model *m, const data_set *test, int dim,
     c.var = reparam_sample_variance(c.logvar, false, DRAWS, r);
     c.keras_var = reparam_sample_variance(c.logvar, true, DRAWS, r);
     printf("\nnote 002's z = mu + exp(log_var) * eps, at the log sigma^2 "
-           "= %.4f of the first test digit's dimension %d:\n", c.logvar,
+           "= %.4f of the first test image's dimension %d:\n", c.logvar,
            dim + 1);
     printf("  Var z by (7.5) %.6g (sigma^2 = %.6g); by the Keras line "
            "%.6g (sigma^4 = %.6g)\n", c.var, exp(c.logvar), c.keras_var,
@@ -454,7 +454,7 @@ note_checks check_notes(vae_model *m, const data_set *test, int dim,
     c.one_mean = os.neg_elbo.mean;
     c.one_sd = sqrt(num_stats_var(&os.neg_elbo));
     c.one_kl = os.kl;
-    printf("one-sample -ELBO of the first test digit over %d eps draws: "
+    printf("one-sample -ELBO of the first test image over %d eps draws: "
            "mean %.3f, sd %.3f; its KL term %.3f for every draw\n",
            SPREAD_DRAWS, c.one_mean, c.one_sd, c.one_kl);
     c.noisy_sd = noisy_input_spread(m, first.x, dim, SPREAD_DRAWS, r);
@@ -475,7 +475,7 @@ note_checks check_notes(vae_model *m, const data_set *test, int dim,
     }
     c.log_post = log_px_z + log_pz - log_px;
     c.slip = c.log_q + log_pz - log_px;
-    printf("note 003's Bayes at z = mu(x), first test digit: log q(z|x) = "
+    printf("note 003's Bayes at z = mu(x), first test image: log q(z|x) = "
            "%.3f;\n  log p(x|z) + log p(z) - log p(x) = %.3f (right); "
            "log q(z|x) + log p(z) - log p(x) = %.3f (the slip)\n",
            c.log_q, c.log_post, c.slip);
@@ -698,7 +698,7 @@ double gaussian_neg_entropy(const real *logvar, int L)
 }
 
 /* Measures and prints the second audit's numbers; `logvar` is the
- * first test digit's log sigma^2 in its most informative dimension. */
+ * first test image's log sigma^2 in its most informative dimension. */
 audit07 note_audit(vae_model *m, const data_set *test, double logvar)
 {
     audit07 a;
@@ -735,7 +735,7 @@ audit07 note_audit(vae_model *m, const data_set *test, double logvar)
                            : gaussian_neg_entropy(acts.logvar + L, L);
     vae_acts_free(&acts);
     printf("note 003's constant: int q ln q dz = %.3f for the first test "
-           "digit, %.3f for the second\n", a.neg_h1, a.neg_h2);
+           "image, %.3f for the second\n", a.neg_h1, a.neg_h2);
     return a;
 }
 
@@ -748,6 +748,6 @@ void note_audit_summary(const audit07 *a)
     report_summary("linear_log_px_w0", a->logp_w0);
     report_summary("linear_log_px_w08", a->logp_w1);
     report_summary("no_jacobian_mass", a->mass);
-    report_summary("neg_entropy_q_digit1", a->neg_h1);
-    report_summary("neg_entropy_q_digit2", a->neg_h2);
+    report_summary("neg_entropy_q_image1", a->neg_h1);
+    report_summary("neg_entropy_q_image2", a->neg_h2);
 }

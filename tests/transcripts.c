@@ -4,6 +4,7 @@
  *                               fail, naming the chapter and the line,
  *                               where a number other than a timing differs
  *   transcripts --write FILE    the same runs, written into FILE
+ *   ... FILE TEXT               only the commands that contain TEXT
  *
  * A transcript block is a fenced block whose first line starts with
  * "$ ". Each "$ " line is a command (a line ending in a backslash goes on
@@ -23,7 +24,12 @@
  * it, not what it prints); nor is `make bench`, whose every line is a
  * measurement of the machine. A leading `make X && ` is run first, its
  * own output thrown away, as it only builds what the command runs.
- * Commands run from the current folder, with stderr joined to stdout. */
+ * Commands run from the current folder, with stderr joined to stdout.
+ *
+ * --write keeps the book's timings and thread counts on every line whose
+ * shape is unchanged: they were measured on a quiet machine and the
+ * prose around them discusses them; a refresh may run on a busy one.
+ * New lines come with the timings of the run. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,6 +234,43 @@ static const char *line_differs(const char *book, const char *real)
     return NULL;
 }
 
+/* The real line with the book's timings and thread counts put back:
+ * the book quotes them from a run on a quiet machine and its prose
+ * discusses them, while a refresh may run on a busy one. Only for lines
+ * of the same shape; `out` holds MAX_LINE bytes. */
+static void keep_machine_numbers(char *out, const char *book,
+                                 const char *real)
+{
+    static parsed pb;
+    parse(&pb, book);
+    bool time_key = key_is_time(real);
+    int k = 0, t = 0;
+    for (int i = 0; real[i] && k < MAX_LINE - 64;) {
+        int len = number_at(real, i);
+        if (len == 0) {
+            out[k++] = real[i++];
+            continue;
+        }
+        bool machine = time_key || unit_is_machine(real + i + len);
+        if (machine && t < pb.n) {   /* keep the column: pad or unpad */
+            int m = (int)strlen(pb.num[t]);
+            for (int pad = len - m; pad > 0; pad--)
+                out[k++] = ' ';
+            for (int cut = m - len; cut > 0 && k > 1 && out[k - 1] == ' ' &&
+                                    out[k - 2] == ' '; cut--)
+                k--;
+            memcpy(out + k, pb.num[t], (size_t)m);
+            k += m;
+        } else {
+            memcpy(out + k, real + i, (size_t)len);
+            k += len;
+        }
+        t++;
+        i += len;
+    }
+    out[k] = '\0';
+}
+
 /* ---- matching a quoted output against a real one ----------------------- */
 
 /* Where the quoted lines q[0..nq) land in the real output r[0..nr):
@@ -362,8 +405,18 @@ static int one_command(const lines *book, const char *file, const char *cmd,
     for (int i = a; i < b; i++)
         elided |= strcmp(book->v[i], ELISION) == 0;
     if (write && !elided) {   /* the whole output, whatever its length */
-        for (int i = 0; i < real.n; i++)
-            lines_push(next, real.v[i]);
+        static char merged[MAX_LINE];
+        for (int i = 0, from = a; i < real.n; i++) {
+            const char *line = real.v[i];
+            for (int j = from; j < b; j++)   /* the same line, quoted */
+                if (line_differs(book->v[j], line) == NULL) {
+                    keep_machine_numbers(merged, book->v[j], line);
+                    line = merged;
+                    from = j + 1;
+                    break;
+                }
+            lines_push(next, line);
+        }
         lines_free(&real);
         return 0;
     }
@@ -376,8 +429,19 @@ static int one_command(const lines *book, const char *file, const char *cmd,
                 bad < nq ? book->v[a + bad] : "(the end of the block)");
         failures++;
     } else if (write) {
-        for (int i = 0; i < nq; i++)
-            lines_push(next, at[i] < 0 ? ELISION : real.v[at[i]]);
+        static char merged[MAX_LINE];
+        for (int i = 0; i < nq; i++) {
+            if (at[i] < 0) {
+                lines_push(next, ELISION);
+                continue;
+            }
+            const char *line = real.v[at[i]];
+            if (line_differs(book->v[a + i], line) == NULL) {
+                keep_machine_numbers(merged, book->v[a + i], line);
+                line = merged;
+            }
+            lines_push(next, line);
+        }
     } else {
         for (int i = 0; i < nq; i++) {
             if (at[i] < 0)
@@ -402,7 +466,7 @@ static int one_command(const lines *book, const char *file, const char *cmd,
  * command); copies or rewrites it into `next`. Returns the line of the
  * closing fence; adds to *failures. */
 static int one_block(const lines *book, const char *file, int i, bool write,
-                     lines *next, int *failures)
+                     const char *only, lines *next, int *failures)
 {
     char cmd[MAX_LINE * 2];
     while (i < book->n && !is_fence(book->v[i])) {
@@ -413,7 +477,8 @@ static int one_block(const lines *book, const char *file, int i, bool write,
         while (b < book->n && !is_fence(book->v[b]) &&
                !is_command(book->v[b]))
             b++;
-        if (a == b || strcmp(cmd, "make bench") == 0) {
+        if (a == b || strcmp(cmd, "make bench") == 0 ||
+            (only && !strstr(cmd, only))) {
             for (int k = a; k < b; k++)
                 lines_push(next, book->v[k]);
         } else {
@@ -426,11 +491,12 @@ static int one_block(const lines *book, const char *file, int i, bool write,
 
 int main(int argc, char **argv)
 {
-    if (argc != 3 || (strcmp(argv[1], "--check") != 0 &&
-                      strcmp(argv[1], "--write") != 0)) {
-        fprintf(stderr, "usage: transcripts --check|--write FILE\n");
+    if ((argc != 3 && argc != 4) || (strcmp(argv[1], "--check") != 0 &&
+                                     strcmp(argv[1], "--write") != 0)) {
+        fprintf(stderr, "usage: transcripts --check|--write FILE [TEXT]\n");
         return 2;
     }
+    const char *only = argc == 4 ? argv[3] : NULL;
     bool write = strcmp(argv[1], "--write") == 0;
     const char *file = argv[2];
     FILE *f = fopen(file, "r");
@@ -448,7 +514,8 @@ int main(int argc, char **argv)
         if (is_fence(book.v[i]) && i + 1 < book.n &&
             is_command(book.v[i + 1])) {
             blocks++;
-            i = one_block(&book, file, i + 1, write, &next, &failures);
+            i = one_block(&book, file, i + 1, write, only, &next,
+                          &failures);
             if (i < book.n)
                 lines_push(&next, book.v[i]);
         } else if (is_fence(book.v[i])) {   /* skip any other block */
