@@ -472,6 +472,7 @@ int main(int argc, char **argv)
     cli_parse("ch03_ae",
               "An MLP autoencoder on MNIST, set beside PCA of the same "
               "rank.", flags, nflags, argc, argv);
+    report_prepare(o.out);   /* before any work: can it be written? */
     if (linear && strcmp(loss, "mse") != 0)
         cli_die(2, "--linear: needs --loss mse (BCE needs the sigmoid "
                    "output)");
@@ -484,8 +485,8 @@ int main(int argc, char **argv)
     data_load(&test, o.data, "t10k", 28, 28);
     data_truncate(&train, o.train_size);
     int d = train.dim;
-    printf("ch03_ae: seed %d, %d threads, %d training and %d test images "
-           "from %s\n", o.seed, mat_threads(), train.n, test.n, o.data);
+    printf("ch03_ae: seed %d, %s, %d training and %d test images "
+           "from %s\n", o.seed, mat_threads_text(), train.n, test.n, o.data);
 
     /* PCA of the training images at the rank of the code. */
     double start = report_seconds();

@@ -303,11 +303,10 @@ double label_entropy_bound(const data_set *train, const data_set *test)
  * differs. */
 void load_checkpoint(vae_model *m, const char *path, const char *chapter)
 {
-    char tag[NN_TAG_MAX], err[600];
+    char tag[NN_TAG_MAX];
     vae_tag(tag, chapter, &m->cfg);
-    if (!nn_params_try_load(&m->params, path, tag, err, sizeof err))
-        cli_die(1, "--load %s (trained with other --cond, --latent, "
-                "--hidden, --decoder or --sigma?)", err);
+    vae_load(m, path, tag, "--cond, --latent, --hidden, --decoder or "
+             "--sigma");
     printf("loaded %s: %zu parameters, no training\n", path,
            m->params.count);
 }
@@ -1035,6 +1034,7 @@ int main(int argc, char **argv)
               "The conditional VAE: generate the digit you ask for, "
               "judged by a classifier; or complete a digit's bottom "
               "half (--cond half).", flags, nflags, argc, argv);
+    report_prepare(o.out);   /* before any work: can it be written? */
     for (int i = 0; i < co.sweep_latents.n; i++)
         if (co.sweep_latents.v[i] != floor(co.sweep_latents.v[i]))
             cli_die(2, "--sweep-latents: %g is not a whole number",
@@ -1057,8 +1057,8 @@ int main(int argc, char **argv)
     data_load(&test, o.data, "t10k", SIDE, SIDE);
     data_truncate(&train, o.train_size);
     data_truncate(&test, o.test_size);
-    printf("ch08_cvae: seed %d, %d threads, --cond %s\n", o.seed,
-           mat_threads(), co.cond);
+    printf("ch08_cvae: seed %d, %s, --cond %s\n", o.seed,
+           mat_threads_text(), co.cond);
     printf("data: %d training and %d test images from %s\n\n", train.n,
            test.n, o.data);
     if (strcmp(co.cond, "label") == 0)

@@ -19,8 +19,10 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 //> A-sizes
 /* The register tile: MR x NR numbers of C, as many multiply-adds for
@@ -667,3 +669,16 @@ void mat_mul_tn(real *c, const real *a, const real *b, int m, int k,
     mat_product(c, av, btv, m, k, n, accumulate);
 }
 //< A-forms
+
+const char *mat_threads_text(void)
+{
+    static char text[96];
+    int n = mat_threads();
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int len = snprintf(text, sizeof text, "%d thread%s", n,
+                       n == 1 ? "" : "s");
+    if (cores > 0 && n > cores)
+        snprintf(text + len, sizeof text - (size_t)len, " (more than the "
+                 "%ld cores here: the extra ones only wait)", cores);
+    return text;
+}

@@ -37,6 +37,10 @@ void mat_tile_shape(int *mr, int *nr);
 void mat_set_threads(int threads);
 int  mat_threads(void);
 
+/* "1 thread" or "N threads", for a program's first line; when N is more
+ * than the machine's cores, a note saying so, once. */
+const char *mat_threads_text(void);
+
 /* Runs body(arg, lo, hi) over ranges that together cover [0, n) once,
  * one range per thread of the products, and returns when all are done.
  * For loops whose elements are independent of each other, such as an
