@@ -288,12 +288,12 @@ _Noreturn static void unknown_flag(const cli_flag *flags, int nflags,
         found++;
     }
     if (found == 1)
-        cli_die(2, "%.*s: unknown flag; did you mean %s? (flags are "
-                "written in full)", (int)len, arg, maybe);
+        cli_die(2, "%s: unknown flag; did you mean %s? (flags are "
+                "written in full)", arg, maybe);
     if (found > 1)
-        cli_die(2, "%.*s: unknown flag, ambiguous: it begins %s (flags "
-                "are written in full)", (int)len, arg, maybe);
-    cli_die(2, "%.*s: unknown flag (see --help)", (int)len, arg);
+        cli_die(2, "%s: unknown flag, ambiguous: it begins %s (flags "
+                "are written in full)", arg, maybe);
+    cli_die(2, "%s: unknown flag (see --help)", arg);
 }
 
 /* The rules: every flag is written in full, as "--name value" or

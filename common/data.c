@@ -302,8 +302,9 @@ bool data_load_split(data_set *out, const char *dir, const char *split,
 }
 
 /* Where a relative data folder that is not here is found next to the
- * program (a binary run by its path from elsewhere: make puts it at the
- * top of the repository, beside data/). NULL if not there either. */
+ * program or in a folder above it (a binary run by its path from
+ * elsewhere: make puts it at the top of the repository, beside data/,
+ * or under build/). NULL if nowhere. */
 static const char *data_beside_program(const char *dir)
 {
     static char found[4096];
@@ -312,16 +313,15 @@ static const char *data_beside_program(const char *dir)
     if (dir[0] == '/' || n <= 0)
         return NULL;
     exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash == NULL)
-        return NULL;
-    *slash = '\0';
-    struct stat st;
-    if (snprintf(found, sizeof found, "%s/%s", exe, dir) >=
-            (int)sizeof found || stat(found, &st) != 0 ||
-        !S_ISDIR(st.st_mode))
-        return NULL;
-    return found;
+    for (char *slash; (slash = strrchr(exe, '/')) != NULL;) {
+        *slash = '\0';   /* up one folder */
+        struct stat st;
+        if (snprintf(found, sizeof found, "%s/%s", exe, dir) <
+                (int)sizeof found && stat(found, &st) == 0 &&
+            S_ISDIR(st.st_mode))
+            return found;
+    }
+    return NULL;
 }
 
 /* data_load_split for programs: a bad file ends the run with its line.

@@ -335,6 +335,30 @@ void report_files(void)
         printf("outputs are in %s/\n", where);
 }
 
+report_progress report_progress_start(const char *what)
+{
+    double now = report_seconds();
+    return (report_progress){what, now, now, 0, isatty(2) == 1};
+}
+
+void report_progress_show(report_progress *p, double done, double total)
+{
+    double now = report_seconds();
+    if (!p->tty || done <= 0 || now - p->start < 2 || now - p->shown < 0.5)
+        return;
+    double eta = (now - p->start) * (total - done) / done;
+    p->width = fprintf(stderr, "\r  %s: %3.0f%%, ETA %.0f s  ", p->what,
+                       100 * done / total, eta) - 1;
+    p->shown = now;
+}
+
+void report_progress_done(report_progress *p)
+{
+    if (p->width > 0)
+        fprintf(stderr, "\r%*s\r", p->width, "");
+    p->width = 0;
+}
+
 double report_seconds(void)
 {
     struct timespec ts;

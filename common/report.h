@@ -7,6 +7,7 @@
 #ifndef REPORT_H
 #define REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Creates `dir` and its parents (mkdir -p); exits with a message if it
@@ -64,6 +65,22 @@ void report_summary_text(const char *key, const char *value);
 /* Prints "wrote: PATH" for every file committed so far, and the output
  * folder's full path; first tidies the folder as report_prepare says. */
 void report_files(void);
+
+/* Progress of one long step (an evaluation, a bound), for a person
+ * waiting at a terminal: once the step has run 2 s, a line on stderr
+ * "  WHAT: 40%, ETA 12 s", rewritten in place, erased at the end. Only
+ * when stderr is a terminal, so logs and quoted output stay the same
+ * from run to run. */
+typedef struct {
+    const char *what;
+    double start, shown;   /* report_seconds() at start, at last show */
+    int width;             /* of the line on screen, 0 if none */
+    bool tty;
+} report_progress;
+
+report_progress report_progress_start(const char *what);
+void report_progress_show(report_progress *p, double done, double total);
+void report_progress_done(report_progress *p);
 
 /* Seconds on a monotonic clock, for progress lines and timings. */
 double report_seconds(void);

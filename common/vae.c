@@ -575,7 +575,9 @@ vae_terms vae_evaluate(vae_model *m, const data_set *set,
     real *eps = vae_alloc((size_t)cap * L);      /* (cap, L) */
     real *cond = vae_alloc((size_t)cap * C);     /* (cap, C) */
     double nll = 0, kl = 0;
+    report_progress progress = report_progress_start("test -ELBO");
     for (int i = 0; i < set->n; i += cap) {
+        report_progress_show(&progress, i, set->n);
         int B = vae_min(cap, set->n - i);
         const real *x = set->x + (size_t)i * D;
         const real *c = vae_set_cond(cond, set_cond, set, i, B, C);
@@ -588,6 +590,7 @@ vae_terms vae_evaluate(vae_model *m, const data_set *set,
             nll += vae_nll(&a, m, x, B, NULL, 0, false);
         }
     }
+    report_progress_done(&progress);
     vae_acts_free(&a);
     free(eps);
     free(cond);
@@ -638,7 +641,9 @@ void vae_iw_bounds(double *bound /* (nk) */, vae_model *m,
         cli_die(1, "out of memory");
     for (int j = 0; j < nk; j++)
         bound[j] = 0;
+    report_progress progress = report_progress_start("bounds L_k");
     for (int i0 = 0; i0 < set->n; i0 += IW_IMAGES) {
+        report_progress_show(&progress, i0, set->n);
         int nb = vae_min(IW_IMAGES, set->n - i0);
         const real *xi = set->x + (size_t)i0 * D;
         const real *ci = vae_set_cond(cond, set_cond, set, i0, nb, C);
@@ -681,6 +686,7 @@ void vae_iw_bounds(double *bound /* (nk) */, vae_model *m,
     }
     for (int j = 0; j < nk; j++)
         bound[j] /= set->n;
+    report_progress_done(&progress);
     vae_acts_free(&enc);
     vae_acts_free(&dec);
     free(cond);
