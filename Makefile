@@ -8,6 +8,7 @@
 #   make plots        run the chapters the figures need, then gnuplot plots/*.gp
 #   make bench        matrix-product GFLOP/s and ch07 seconds per epoch
 #   make mnist        fetch full MNIST (70,000 digits, checksums verified) into data/mnist/
+#   make fuzz         the IDX and checkpoint fuzzers, FUZZ_SECONDS=60 each (clang)
 #   make clean        remove build/, out/ and the binaries
 #
 # Knobs: CC=clang, PORTABLE=1 (no -march=native), MARCH=x86-64-v3 (another
@@ -42,11 +43,13 @@ BINDIR   := .
 SANFLAGS :=
 endif
 
-# `make test` builds with warnings as errors; the stamp below makes any
-# change of flags rebuild everything.
-ifneq ($(filter test,$(MAKECMDGOALS)),)
-WERROR   := -Werror
-endif
+# `make test` allows no warning. Every compile keeps what it printed in
+# OBJ.warn and `make test` fails if any object of the build has one:
+# -Werror's effect without -Werror in the flags stamp below (which makes
+# any change of flags rebuild everything), so `make ch07` and `make
+# test` share their objects instead of rebuilding each other's.
+# WERROR=-Werror on the command line still turns them into errors.
+WERROR   ?=
 
 # -fno-math-errno: sqrt and friends need not set errno (nothing here reads
 # it after them), so the compiler may use the vector square root. -O3
@@ -75,7 +78,7 @@ WEAVE    := $(BUILD)/tests/weave
 LIB      := $(BUILD)/libcommon.a
 LIB_DBL  := $(BUILD)/double/libcommon.a
 
-.PHONY: all test book book-check plots bench mnist clean tests FORCE
+.PHONY: all test book book-check plots bench mnist clean tests fuzz FORCE
 all: $(BINS)
 
 # make chNN -> ./chNN_name
@@ -89,13 +92,16 @@ $(BUILD)/flags: FORCE
 	@mkdir -p $(@D)
 	@echo '$(CC) $(CFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS)' > $@
 
+# A compile whose warnings are also kept in $@.warn (see WERROR above).
+KEEP_WARNINGS = 2>$@.warn; s=$$?; cat $@.warn >&2; exit $$s
+
 $(BUILD)/%.o: %.c $(BUILD)/flags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) -c $< -o $@ $(KEEP_WARNINGS)
 
 $(BUILD)/double/%.o: %.c $(BUILD)/flags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -DREAL_IS_DOUBLE -c $< -o $@
+	$(CC) $(CFLAGS) -DREAL_IS_DOUBLE -c $< -o $@ $(KEEP_WARNINGS)
 
 $(LIB): $(COMMON:%.c=$(BUILD)/%.o)
 	@rm -f $@
@@ -124,9 +130,18 @@ $(WEAVE): $(BUILD)/tests/weave.o
 
 tests: $(BINS) $(TESTS) $(WEAVE)
 
+# Every object `make test` uses, for the check of their warnings.
+OBJECTS  := $(patsubst %.c,$(BUILD)/%.o,$(COMMON) $(CHAPTERS) $(TEST_C) \
+              tests/weave.c) $(patsubst %.c,$(BUILD)/double/%.o,\
+              $(COMMON) $(GRAD_C))
+
 # Tests see SAN=1 under the sanitizers, where they may train for fewer
 # steps; the plain run checks the full figures.
 test: tests
+	@warned=$$(find $(addsuffix .warn,$(OBJECTS)) -size +0c 2>/dev/null); \
+	if [ -n "$$warned" ]; then echo "make test: the compiler warned" \
+	  "(a test build allows no warning):" >&2; cat $$warned >&2; \
+	  exit 1; fi
 	@BINDIR=$(BINDIR) BUILD=$(BUILD) JOBS=$(JOBS) SAN=$(SAN) \
 	  tests/run.sh $(TESTS) $(TEST_SH)
 
@@ -153,6 +168,28 @@ bench: $(BENCHES) $(BINDIR)/ch07_vae
 
 mnist:
 	data/fetch-mnist.sh data/mnist
+
+# make fuzz FUZZ_SECONDS=N: the fuzzers tests/fuzz_idx.c and
+# tests/fuzz_checkpoint.c, built by clang with libFuzzer and the
+# sanitizers under build/fuzz/, each run for N seconds from its
+# committed corpus tests/fuzz/NAME/ (which `make test` replays). New
+# inputs go to build/fuzz/NAME-corpus/, a crash to build/fuzz/crash-*.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all -D_XOPEN_SOURCE=700 -Icommon \
+                -pthread
+fuzz:
+	@mkdir -p build/fuzz
+	@for f in idx checkpoint; do \
+	  echo "$(FUZZ_CC) ... tests/fuzz_$$f.c common/*.c -o build/fuzz/fuzz_$$f"; \
+	  $(FUZZ_CC) $(FUZZ_FLAGS) tests/fuzz_$$f.c $(COMMON) -lm \
+	    -o build/fuzz/fuzz_$$f || exit 1; \
+	  mkdir -p build/fuzz/$$f-corpus; \
+	  build/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) \
+	    -artifact_prefix=build/fuzz/ build/fuzz/$$f-corpus \
+	    tests/fuzz/$$f || exit 1; \
+	done
 
 clean:
 	rm -rf build out $(addprefix ./,$(NAMES))
