@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # test_robust_flags.sh -- the command-line rules every program shares
-# (common/cli.c), checked on all nine: flags written in full with the
+# (common/cli.c), checked on all ten: flags written in full with the
 # near misses named (D12), a value that under- or overflows a double
 # (D9), a long path shortened in an error line with its reason kept
 # (D10), standard output that cannot be written (D7), and --out checked
 # before any work (D3). Each check runs in well under a second.
 . tests/lib.sh
-all="ch00_entropy ch01_kl1d ch02_kl_diag ch03_ae ch04_sparse_ae
+all="ch00_entropy ch01_kl1d ch02_kl_diag ch03_ae ch04_sparse_ae ch09_cgan
      ch05_denoising_ae ch06_gmm ch07_vae ch08_cvae"
 
-# D12: the rule is exact names only; a prefix is an error naming the
+# D12 (on all ten programs): the rule is exact names only; a prefix is an error naming the
 # flag(s) it begins, "--flag=value" works, a flag without a value takes
 # no "=", and a value after a space may not be another flag.
 for p in $all; do
