@@ -9,7 +9,7 @@
 all="ch00_entropy ch01_kl1d ch02_kl_diag ch03_ae ch04_sparse_ae ch09_cgan
      ch05_denoising_ae ch06_gmm ch07_vae ch08_cvae"
 
-# D12 (on all ten programs): the rule is exact names only; a prefix is an error naming the
+# D12: the rule is exact names only; a prefix is an error naming the
 # flag(s) it begins, "--flag=value" works, a flag without a value takes
 # no "=", and a value after a space may not be another flag.
 for p in $all; do
