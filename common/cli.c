@@ -10,13 +10,15 @@
 #include <string.h>
 
 static const char *cli_prog = "program";
-static bool cli_forced;
+static bool cli_forced, cli_quiet_pictures;
 
 void cli_set_prog(const char *prog) { cli_prog = prog; }
 
 const char *cli_program(void) { return cli_prog; }
 
 bool cli_force(void) { return cli_forced; }
+
+bool cli_no_preview(void) { return cli_quiet_pictures; }
 
 /* Writes text to fp with every run of more than CLI_WORD_MAX non-blank
  * characters (a long path, as a rule) cut in the middle: a message
@@ -257,6 +259,9 @@ static void print_help(const char *about, const cli_flag *flags, int nflags)
     }
     printf("  %-22s %s\n", "--force",
            "write into an --out folder another program's run holds");
+    printf("  %-22s %s\n", "--no-preview",
+           "no pictures in the terminal (there are none unless stdout is "
+           "one)");
     printf("  %-22s %s\n", "--help", "print this help and exit");
 }
 
@@ -300,7 +305,8 @@ _Noreturn static void unknown_flag(const cli_flag *flags, int nflags,
  * "--name=value"; a flag without a value (CLI_BOOL) takes no "=";
  * a value after a space may not itself start with "--" (so that
  * "--out --seed 3" is an error, not a folder named "--seed"); "--help"
- * or "-h" prints the help, "--force" is cli_force(). Anything else is
+ * or "-h" prints the help, "--force" is cli_force(), "--no-preview"
+ * cli_no_preview(). Anything else is
  * an error naming the argument. */
 void cli_parse(const char *prog, const char *about, cli_flag *flags,
                int nflags, int argc, char **argv)
@@ -317,6 +323,10 @@ void cli_parse(const char *prog, const char *about, cli_flag *flags,
         }
         if (strcmp(arg, "--force") == 0) {
             cli_forced = true;
+            continue;
+        }
+        if (strcmp(arg, "--no-preview") == 0) {
+            cli_quiet_pictures = true;
             continue;
         }
         if (strncmp(arg, "--", 2) != 0)

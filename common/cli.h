@@ -19,8 +19,9 @@
  * ("--latent 2" or "--latent=2"; "--lat 2" is an error that names
  * --latent); a flag without a value takes no "="; a value after a space
  * may not start with "--". Every program also takes --force (see
- * cli_force) and --help. A program that cannot write its standard
- * output (a full disk, a closed pipe) exits 1 at the end, never 0. */
+ * cli_force), --no-preview (cli_no_preview) and --help. A program that
+ * cannot write its standard output (a full disk, a closed pipe) exits 1
+ * at the end, never 0. */
 #ifndef CLI_H
 #define CLI_H
 
@@ -77,5 +78,9 @@ const char *cli_program(void);
 /* Whether --force was given: the program may write into an output
  * folder that holds another program's run (see report_prepare). */
 bool cli_force(void);
+
+/* Whether --no-preview was given: no pictures printed in the terminal
+ * (image.c draws a grid's first row there when stdout is a terminal). */
+bool cli_no_preview(void);
 
 #endif

@@ -184,6 +184,24 @@ if [ "$cores" -lt 64 ]; then
         -eq 1
 fi
 
+# Pictures in the terminal: on a terminal (script(1) gives the run
+# one) each grid's first row is drawn in upper half blocks; not with
+# --no-preview, and never into a file.
+if command -v script >/dev/null; then
+    small="--epochs 1 --train-size 100 --latent 2 --hidden 8"
+    script -qec "$ch03 $small --out $TMP/pv" /dev/null >"$TMP/pv.log"
+    check "on a terminal: a preview of reconstructions.png" \
+        grep -q "^reconstructions.png (first row" "$TMP/pv.log"
+    check "drawn in half blocks" grep -q "▀" "$TMP/pv.log"
+    script -qec "$ch03 $small --out $TMP/pv --no-preview" /dev/null \
+        >"$TMP/nopv.log"
+    check "--no-preview: none" test -z "$(grep "▀" "$TMP/nopv.log")"
+    check "--no-preview: the run is otherwise whole" \
+        grep -q "^outputs are in" "$TMP/nopv.log"
+fi
+check "into a file: no preview, no escape codes" \
+    test -z "$(grep -l $'\033' "$TMP/t1.log")"
+
 # From anywhere: run by its path from another folder, the program finds
 # the data next to itself and says where its outputs went.
 abs=$(cd "$BINDIR" && pwd)/ch03_ae
