@@ -502,7 +502,7 @@ static void *mat_worker(void *arg)
 }
 
 /* Stops the workers there are and starts threads - 1 new ones. */
-void mat_set_threads(int threads)
+void mat_set_threads_fast(int threads)
 {
     threads = threads < 1 ? 1 : min_int(threads, MAT_MAX_THREADS);
     if (threads == pool.size)
@@ -527,7 +527,7 @@ void mat_tile_shape(int *mr, int *nr)
 }
 
 /* The threads the products use, the caller's included. */
-int mat_threads(void) { return pool.size; }
+int mat_threads_fast(void) { return pool.size; }
 
 //> A-narrow
 static long mat_round_up(int x, int to)

@@ -115,14 +115,14 @@ static void check_product(const product_pair *f, shape s, rng *r)
                 if (zeros)
                     zero_steps(f, a, b, s);
                 real *cp = copy_array(c0, nc), *cf = copy_array(c0, nc);
-                mat_set_threads(threads);
+                mat_set_threads_fast(threads);
                 f->plain(cp, a, b, s.m, s.k, s.n, acc);
                 f->fast(cf, a, b, s.m, s.k, s.n, acc);
                 differ += memcmp(cp, cf, sizeof(real) * nc) != 0;
                 cases++;
                 free(a), free(b), free(c0), free(cp), free(cf);
             }
-    mat_set_threads(1);
+    mat_set_threads_fast(1);
     char name[160];
     snprintf(name, sizeof name, "mat_mul_%s_fast = mat_mul_%s_plain bit "
              "for bit at m=%d k=%d n=%d (=, +=, zero steps, 1-2 threads)",
@@ -359,8 +359,8 @@ int main(void)
     check_bce(100352, &r);
     check_bce_edges();
     check_adam(1001, 10, &r);
-    mat_set_threads(2);   /* the fast Adam shares its loop: any count */
+    mat_set_threads_fast(2);   /* the fast Adam shares its loop: any count */
     check_adam(70001, 3, &r);
-    mat_set_threads(1);
+    mat_set_threads_fast(1);
     return check_summary();
 }
