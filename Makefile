@@ -199,6 +199,9 @@ FMA_CHAINS := $(shell $(CC) -Werror --param=avoid-fma-max-bits=0 -x c -c \
                 echo --param=avoid-fma-max-bits=0)
 $(BUILD)/common/mat.o $(BUILD)/double/common/mat.o: \
   private CFLAGS += -fno-tree-vectorize $(FMA_CHAINS)
+# The bench's roof: a*b + c as one FMA in its twelve chains.
+$(BUILD)/tests/bench_mat.o: private CFLAGS += -ffp-contract=fast $(FMA_CHAINS)
+$(BUILD)/tests/bench_mat.o: Makefile
 
 # The losses: gcc's partial-redundancy elimination turns the clamp at the
 # top of vmath_exp_nonpos into a branch, and a loop with a branch does not

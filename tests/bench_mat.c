@@ -5,8 +5,10 @@
  *
  *     build/tests/bench_mat [--runs N] [--threads N] [--quick]
  *
- * Prints a machine line, a table (median, and in parentheses the fastest
- * run), and a summary block of the medians (gflops_FORM_SHAPE_tN). */
+ * Prints the CPU, the machine's roof measured in the same run (an FMA
+ * loop in the widest vectors of the build), a table (median, in
+ * parentheses the fastest run, and the median as a share of the roof),
+ * and a summary block of the medians (gflops_FORM_SHAPE_tN). */
 #include "cli.h"
 #include "mat.h"
 #include "report.h"
@@ -40,24 +42,100 @@ static const bench_case cases[] = {
     {"tn", "1024", "square", mat_mul_tn, 1024, 1024, 1024},
 };
 
-/* The CPU's model name from /proc/cpuinfo, or "unknown". */
+/* AMD's generation from the family and model /proc/cpuinfo gives (the
+ * model name of a virtual machine may say only "AMD EPYC"), or "". */
+static const char *amd_generation(int family, int model)
+{
+    if (family == 26)
+        return " (Zen 5)";
+    if (family == 25)
+        return (model >= 0x10 && model <= 0x1f) ||
+               (model >= 0x60 && model <= 0x7f) ||
+               (model >= 0xa0 && model <= 0xaf) ? " (Zen 4)" : " (Zen 3)";
+    if (family == 23)
+        return " (Zen or Zen 2)";
+    return "";
+}
+
+/* The CPU as /proc/cpuinfo names it, with its family and model: every
+ * figure must say which CPU it was measured on. */
 static void bench_cpu_model(char *out, size_t size)
 {
-    snprintf(out, size, "unknown");
+    snprintf(out, size, "unknown CPU");
     FILE *fp = fopen("/proc/cpuinfo", "r");
     if (!fp)
         return;
-    char line[512];
-    while (fgets(line, sizeof line, fp)) {
-        char *colon = strchr(line, ':');
-        if (strncmp(line, "model name", 10) == 0 && colon) {
-            colon += 1 + (colon[1] == ' ');
-            colon[strcspn(colon, "\n")] = '\0';
-            snprintf(out, size, "%s", colon);
-            break;
-        }
+    char line[512], name[256] = "unknown CPU", vendor[64] = "";
+    int family = -1, model = -1;
+    while (fgets(line, sizeof line, fp) && strcmp(line, "\n") != 0) {
+        char *value = strchr(line, ':');
+        if (!value)
+            continue;
+        value += 1 + (value[1] == ' ');
+        value[strcspn(value, "\n")] = '\0';
+        if (strncmp(line, "model name", 10) == 0)
+            snprintf(name, sizeof name, "%s", value);
+        else if (strncmp(line, "vendor_id", 9) == 0)
+            snprintf(vendor, sizeof vendor, "%s", value);
+        else if (strncmp(line, "cpu family", 10) == 0)
+            family = atoi(value);
+        else if (strncmp(line, "model\t", 6) == 0)
+            model = atoi(value);
     }
     fclose(fp);
+    snprintf(out, size, "%s, family %d model %d%s", name, family, model,
+             strcmp(vendor, "AuthenticAMD") == 0 ?
+             amd_generation(family, model) : "");
+}
+
+/* ---- the machine's roof ------------------------------------------------
+ * The most multiply-adds a core can do: ROOF_CHAINS independent chains
+ * of fused multiply-adds in the widest vectors this build uses. Twelve
+ * chains cover the latency of an FMA (4 cycles) on two FMA units with
+ * room to spare; fewer would measure the latency, not the throughput.
+ * This file is compiled with -ffp-contract=fast (the Makefile), so that
+ * acc * x + y is one FMA. */
+#if defined(__AVX512F__)
+#define ROOF_BYTES 64
+#define ROOF_ISA "AVX-512"
+#elif defined(__AVX__)
+#define ROOF_BYTES 32
+#define ROOF_ISA "AVX"
+#else
+#define ROOF_BYTES 16
+#define ROOF_ISA "SSE"
+#endif
+enum { ROOF_CHAINS = 12, ROOF_LANES = ROOF_BYTES / sizeof(float) };
+
+/* gcc's and clang's vector extension: arithmetic on whole vectors,
+ * v[l] for lane l. */
+typedef float roof_vec __attribute__((vector_size(ROOF_BYTES)));
+
+/* GFLOP/s of `iters` rounds of the chains. The factors come through a
+ * volatile, so the compiler cannot fold the loop away, and the sum of
+ * the chains goes out through another. */
+static volatile float roof_x = 0.999999f, roof_y = 1e-7f, roof_sink;
+
+static double roof_run(long iters)
+{
+    roof_vec acc[ROOF_CHAINS], x, y;
+    for (int l = 0; l < ROOF_LANES; l++) {
+        x[l] = roof_x;
+        y[l] = roof_y;
+    }
+    for (int c = 0; c < ROOF_CHAINS; c++)
+        acc[c] = x * (float)c;
+    double t0 = report_seconds();
+    for (long t = 0; t < iters; t++)
+        for (int c = 0; c < ROOF_CHAINS; c++)
+            acc[c] = acc[c] * x + y;
+    double seconds = report_seconds() - t0;
+    float sum = 0;
+    for (int c = 0; c < ROOF_CHAINS; c++)
+        for (int l = 0; l < ROOF_LANES; l++)
+            sum += acc[c][l];
+    roof_sink = sum;
+    return 2.0 * ROOF_CHAINS * ROOF_LANES * (double)iters / seconds / 1e9;
 }
 
 /* Ascending order of doubles, for qsort. */
@@ -106,6 +184,26 @@ static double bench_time(const bench_case *bc, int runs, double min_seconds,
     return per_call[runs / 2];
 }
 
+/* The roof on one core: the median of `runs` runs of about 0.1 s, and
+ * the fastest in *best. */
+static double roof_gflops(int runs, double *best)
+{
+    long iters = 1000;
+    for (;;) {
+        double t0 = report_seconds();
+        roof_run(iters);
+        if (report_seconds() - t0 > 0.1 || iters > (1L << 40))
+            break;
+        iters *= 2;
+    }
+    double g[64];
+    for (int run = 0; run < runs; run++)
+        g[run] = roof_run(iters);
+    qsort(g, (size_t)runs, sizeof g[0], compare_double);
+    *best = g[runs - 1];
+    return g[runs / 2];
+}
+
 int main(int argc, char **argv)
 {
     int runs = 7;
@@ -129,8 +227,13 @@ int main(int argc, char **argv)
     mat_tile_shape(&mr, &nr);
     printf("machine: %s; compiler %s; element %s; register tile %d x %d\n",
            cpu, __VERSION__, REAL_NAME, mr, nr);
-    printf("t threads; median of %d runs of >= %g s each, and in "
-           "parentheses the fastest\n\n", runs, min_seconds);
+    double roof_best, roof = roof_gflops(runs, &roof_best);
+    printf("roof: %d chains of fused multiply-adds in %d-float vectors "
+           "(%s): %.1f GFLOP/s per core (fastest %.1f)\n", ROOF_CHAINS,
+           ROOF_LANES, ROOF_ISA, roof, roof_best);
+    printf("t threads; median of %d runs of >= %g s each, in parentheses "
+           "the fastest,\nand the median's share of the roof of t "
+           "cores\n\n", runs, min_seconds);
 
     int thread_counts[2] = {1, max_threads};
     int ncounts = max_threads > 1 ? 2 : 1;
@@ -141,8 +244,8 @@ int main(int argc, char **argv)
            "k", "n");
     for (int t = 0; t < ncounts; t++) {
         char head[32];
-        snprintf(head, sizeof head, "t=%d GFLOP/s", thread_counts[t]);
-        printf("%15s", head);
+        snprintf(head, sizeof head, "t=%d GFLOP/s roof", thread_counts[t]);
+        printf("%20s", head);
     }
     printf("\n");
     for (int i = 0; i < ncases; i++) {
@@ -155,7 +258,9 @@ int main(int argc, char **argv)
                                               &best);
             double flops = 2.0 * bc->m * bc->k * bc->n;   /* (A.1) */
             gflops[i][t] = flops / seconds / 1e9;
-            printf("  %5.1f (%5.1f)", gflops[i][t], flops / best / 1e9);
+            printf("  %5.1f (%5.1f) %3.0f%%", gflops[i][t],
+                   flops / best / 1e9,
+                   100 * gflops[i][t] / (roof * thread_counts[t]));
             fflush(stdout);
         }
         printf("\n");
@@ -163,6 +268,7 @@ int main(int argc, char **argv)
     mat_set_threads(1);
 
     report_summary_begin();
+    report_summary("roof_gflops_per_core", roof);
     for (int i = 0; i < ncases; i++)
         for (int t = 0; t < ncounts; t++) {
             char key[64];
