@@ -45,13 +45,15 @@ endif
 
 # REF=1: every chapter on the plain layer alone, the loops the book shows
 # (common/layer.h), built under build/ref so that the default build is
-# never touched; the binaries are build/ref/bin/chNN_name.
-# tests/test_ch07_plain.sh trains ch07 on both layers: each build makes
-# the other's ch07_vae too (by a second make), and the tests get both.
+# never touched; the binaries are build/ref/bin/chNN_name. (`override`:
+# under BUILD/ref also when BUILD comes from the command line, as in the
+# clang build.) tests/test_ch07_plain.sh trains ch07 on both layers:
+# each build makes the other's ch07_vae too (by a second make), and the
+# tests get both.
 ifeq ($(REF),1)
 FAST_BINDIR  := $(BINDIR)
-BUILD        := $(BUILD)/ref
-BINDIR       := $(BUILD)/bin
+override BUILD  := $(BUILD)/ref
+override BINDIR := $(BUILD)/bin
 PLAIN_BINDIR := $(BINDIR)
 OTHER_VAE    := $(FAST_BINDIR)/ch07_vae
 REFFLAGS     := -DREF
