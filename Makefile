@@ -174,7 +174,8 @@ plots: all
 	  echo "gnuplot $$gp"; gnuplot "$$gp" || exit 1; done
 
 bench: $(BENCHES) $(BINDIR)/ch07_vae
-	@BINDIR=$(BINDIR) BUILD=$(BUILD) LOSS_FLAGS='$(NO_PRE)' tests/bench.sh
+	@BINDIR=$(BINDIR) BUILD=$(BUILD) LOSS_FLAGS='$(NO_PRE)' \
+	  PLAIN_FLAGS='-fno-tree-vectorize $(FMA_CHAINS)' tests/bench.sh
 
 mnist:
 	data/fetch-mnist.sh data/mnist

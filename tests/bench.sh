@@ -15,7 +15,8 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 
 echo "flags: $(cat "$BUILD/flags" 2>/dev/null || echo unknown)"
 echo "flags added for common/mat.c and mat_fast.c:" \
-     "$(sed -n 's/^ *private CFLAGS += -O3/-O3/p' Makefile)"
+     "$(sed -n 's/^.*private CFLAGS += -O3/-O3/p' Makefile)"
+echo "and for the plain loops of common/mat.c: ${PLAIN_FLAGS:-none}"
 echo "flags added for common/loss_fast.c: ${LOSS_FLAGS:-none}"
 "$BUILD/tests/bench_mat" || exit 1
 

@@ -15,6 +15,7 @@
 #include "report.h"
 #include "rng.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,16 +195,17 @@ static double bench_time(const bench_case *bc, mat_product *mul, int runs,
     return per_call[runs / 2];
 }
 
-/* The roof on one core: the fastest of `runs` runs of about 0.1 s. Not
+/* The roof on one core: the fastest of `runs` runs of about 20 ms. Not
  * the median, as for the products: the roof is what the core can do,
- * and a slower run only says that someone else had it meanwhile. */
+ * and a slower run only says that someone else had the core meanwhile;
+ * short runs are the likeliest to find it alone. */
 static double roof_gflops(int runs)
 {
     long iters = 1000;
     for (;;) {
         double t0 = report_seconds();
         roof_run(iters);
-        if (report_seconds() - t0 > 0.1 || iters > (1L << 40))
+        if (report_seconds() - t0 > 0.02 || iters > (1L << 40))
             break;
         iters *= 2;
     }
@@ -213,6 +215,67 @@ static double roof_gflops(int runs)
         best = g > best ? g : best;
     }
     return best;
+}
+
+/* What one case measured: GFLOP/s of the plain loops (0: not timed),
+ * and the median and fastest of the fast form on each thread count. */
+typedef struct {
+    double plain, median[2], fastest[2];
+} bench_result;
+
+/* Times every case, and the roof between them: on a shared machine a
+ * core is sometimes lent to someone else, and the roof is the fastest
+ * the core was seen to be, before, between and after the products. */
+static double measure(bench_result *res, int ncases, const int *threads,
+                      int ncounts, int runs, double min_seconds)
+{
+    enum { ROOF_RUNS = 25, ROOF_BETWEEN = 3 };
+    double roof = roof_gflops(ROOF_RUNS), best;
+    for (int i = 0; i < ncases; i++) {
+        const bench_case *bc = &cases[i];
+        double flops = 2.0 * bc->m * bc->k * bc->n;   /* (A.1) */
+        res[i].plain = 0;
+        if (bc->plain)   /* one thread: the plain layer has no others */
+            res[i].plain = flops / 1e9 /
+                bench_time(bc, bc->plain, runs, min_seconds, &best);
+        for (int t = 0; t < ncounts; t++) {
+            mat_set_threads_fast(threads[t]);
+            double seconds = bench_time(bc, bc->mul, runs, min_seconds,
+                                        &best);
+            res[i].median[t] = flops / seconds / 1e9;
+            res[i].fastest[t] = flops / best / 1e9;
+        }
+        mat_set_threads_fast(1);
+        roof = fmax(roof, roof_gflops(ROOF_BETWEEN));
+    }
+    return fmax(roof, roof_gflops(ROOF_RUNS));
+}
+
+static void print_table(const bench_result *res, int ncases,
+                        const int *threads, int ncounts, double roof)
+{
+    printf("%-4s %-5s %-12s %5s %5s %5s %6s", "form", "shape", "use", "m",
+           "k", "n", "plain");
+    for (int t = 0; t < ncounts; t++) {
+        char head[32];
+        snprintf(head, sizeof head, "t=%d GFLOP/s roof", threads[t]);
+        printf("%20s", head);
+    }
+    printf("\n");
+    for (int i = 0; i < ncases; i++) {
+        const bench_case *bc = &cases[i];
+        printf("%-4s %-5s %-12s %5d %5d %5d", bc->form, bc->shape, bc->use,
+               bc->m, bc->k, bc->n);
+        if (bc->plain)
+            printf(" %6.1f", res[i].plain);
+        else
+            printf(" %6s", "-");
+        for (int t = 0; t < ncounts; t++)
+            printf("  %5.1f (%5.1f) %3.0f%%", res[i].median[t],
+                   res[i].fastest[t],
+                   100 * res[i].median[t] / (roof * threads[t]));
+        printf("\n");
+    }
 }
 
 int main(int argc, char **argv)
@@ -238,52 +301,22 @@ int main(int argc, char **argv)
     mat_tile_shape(&mr, &nr);
     printf("machine: %s; compiler %s; element %s; register tile %d x %d\n",
            cpu, __VERSION__, REAL_NAME, mr, nr);
-    double roof = roof_gflops(runs);
+    fflush(stdout);
+
+    int threads[2] = {1, max_threads};
+    int ncounts = max_threads > 1 ? 2 : 1;
+    int ncases = quick ? 3 : CLI_COUNT(cases);
+    bench_result res[CLI_COUNT(cases)];
+    double roof = measure(res, ncases, threads, ncounts, runs, min_seconds);
     printf("roof: %d chains of fused multiply-adds in %d-float vectors "
-           "(%s), fastest of %d runs:\n%.1f GFLOP/s per core\n",
-           ROOF_CHAINS, ROOF_LANES, ROOF_ISA, runs, roof);
+           "(%s),\nthe fastest run before, between and after the "
+           "products: %.1f GFLOP/s per core\n", ROOF_CHAINS, ROOF_LANES,
+           ROOF_ISA, roof);
     printf("GFLOP/s of the plain loops (one thread) and of the fast "
            "form on t threads:\nmedian of %d runs of >= %g s each, in "
            "parentheses the fastest, and the\nmedian's share of the roof "
            "of t cores\n\n", runs, min_seconds);
-
-    int thread_counts[2] = {1, max_threads};
-    int ncounts = max_threads > 1 ? 2 : 1;
-    int ncases = quick ? 3 : CLI_COUNT(cases);
-    double gflops[CLI_COUNT(cases)][2];
-
-    printf("%-4s %-5s %-12s %5s %5s %5s %6s", "form", "shape", "use", "m",
-           "k", "n", "plain");
-    for (int t = 0; t < ncounts; t++) {
-        char head[32];
-        snprintf(head, sizeof head, "t=%d GFLOP/s roof", thread_counts[t]);
-        printf("%20s", head);
-    }
-    printf("\n");
-    for (int i = 0; i < ncases; i++) {
-        const bench_case *bc = &cases[i];
-        printf("%-4s %-5s %-12s %5d %5d %5d", bc->form, bc->shape, bc->use,
-               bc->m, bc->k, bc->n);
-        double best;
-        if (bc->plain)   /* t = 1: the plain layer has no threads */
-            printf(" %6.1f", 2.0 * bc->m * bc->k * bc->n / 1e9 /
-                   bench_time(bc, bc->plain, runs, min_seconds, &best));
-        else
-            printf(" %6s", "-");
-        for (int t = 0; t < ncounts; t++) {
-            mat_set_threads_fast(thread_counts[t]);
-            double seconds = bench_time(bc, bc->mul, runs, min_seconds,
-                                        &best);
-            double flops = 2.0 * bc->m * bc->k * bc->n;   /* (A.1) */
-            gflops[i][t] = flops / seconds / 1e9;
-            printf("  %5.1f (%5.1f) %3.0f%%", gflops[i][t],
-                   flops / best / 1e9,
-                   100 * gflops[i][t] / (roof * thread_counts[t]));
-            fflush(stdout);
-        }
-        printf("\n");
-    }
-    mat_set_threads_fast(1);
+    print_table(res, ncases, threads, ncounts, roof);
 
     report_summary_begin();
     report_summary("roof_gflops_per_core", roof);
@@ -291,8 +324,8 @@ int main(int argc, char **argv)
         for (int t = 0; t < ncounts; t++) {
             char key[64];
             snprintf(key, sizeof key, "gflops_%s_%s_t%d", cases[i].form,
-                     cases[i].shape, thread_counts[t]);
-            report_summary(key, gflops[i][t]);
+                     cases[i].shape, threads[t]);
+            report_summary(key, res[i].median[t]);
         }
     return 0;
 }
