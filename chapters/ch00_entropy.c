@@ -252,6 +252,7 @@ int main(int argc, char **argv)
               "Entropy, cross-entropy and KL of discrete distributions; "
               "softmax cross-entropy and its gradient.",
               flags, CLI_COUNT(flags), argc, argv);
+    report_prepare(out);   /* before any work: can it be written? */
     distribution_check("p", &p);
     distribution_check("q", &q);
     if (q.n != p.n)
@@ -279,9 +280,11 @@ int main(int argc, char **argv)
     print_nats_bits("KL(p||q), own sum    (0.4)", kl_pq);
     print_nats_bits("H(p,q) - H(p)        (0.4)", h_pq - h_p);
     print_nats_bits("KL(q||p)", kl_qp);
-    if (isinf(kl_pq) || isinf(kl_qp))
+    if (isinf(kl_pq) || isinf(kl_qp)) {
         printf("  (inf: one gives probability 0 to an outcome the other "
                "can produce)\n");
+        report_allow_infinity();   /* here inf is the right answer */
+    }
 
     /* The note writes H(p,q) = -sum p log2(1/q): the wrong sign. */
     double note_h = note000_cross_entropy_bits(p.v, q.v, n);

@@ -167,6 +167,7 @@ int main(int argc, char **argv)
               "KL divergence of two 1-D Gaussians: closed form (1.6) vs "
               "quadrature vs Monte Carlo.",
               flags, CLI_COUNT(flags), argc, argv);
+    report_prepare(out);   /* before any work: can it be written? */
     if (sigma1 / sigma2 > 1e6 || sigma2 / sigma1 > 1e6)
         cli_die(2, "--sigma1/--sigma2: ratio beyond 1e6 is not supported");
     rng r;

@@ -338,10 +338,7 @@ int iw_sizes(int ks[4], int K)
 /* Loads path into m, or exits with one line saying what differs. */
 void load_checkpoint(vae_model *m, const char *path, const char *tag)
 {
-    char err[600];
-    if (!nn_params_try_load(&m->params, path, tag, err, sizeof err))
-        cli_die(1, "--load %s (trained with other --latent, --hidden, "
-                "--decoder or --sigma?)", err);
+    vae_load(m, path, tag, "--latent, --hidden, --decoder or --sigma");
 }
 
 /* What the program measures after training. */
@@ -582,7 +579,7 @@ int main(int argc, char **argv)
     rng r;
     rng_seed(&r, (uint64_t)o.seed);
     double started = report_seconds();
-    report_make_dir(o.out);   /* fail now, not after the training */
+    report_prepare(o.out);   /* fail now, not after the training */
 
     data_set train, test;
     data_load(&train, o.data, "train", SIDE, SIDE);
@@ -596,8 +593,8 @@ int main(int argc, char **argv)
     }
     char tag[NN_TAG_MAX];
     vae_tag(tag, "ch07_vae", &cfg);
-    printf("ch07_vae: seed %d, %d threads; %s, latent %d, hidden %d%s\n",
-           o.seed, mat_threads(), tag + strlen("ch07_vae "), cfg.latent,
+    printf("ch07_vae: seed %d, %s; %s, latent %d, hidden %d%s\n",
+           o.seed, mat_threads_text(), tag + strlen("ch07_vae "), cfg.latent,
            cfg.hidden, o.binarize ? ", binarized pixels" : "");
     printf("data: %d training and %d test images from %s\n", train.n,
            test.n, o.data);
@@ -614,9 +611,9 @@ int main(int argc, char **argv)
                o.epochs, o.batch, o.lr, o.beta,
                o.warmup ? " (warm-up)" : "");
         run = vae_train(&m, &train, NULL, &test, NULL, &o, &r);
+        nn_params_save(&m.params, o.out, "vae.bin", tag);  /* saved */
+        vae_write_history(&run, o.out);     /* before the evaluation */
         if (run.interrupted) {
-            nn_params_save(&m.params, o.out, "vae.bin", tag);
-            vae_write_history(&run, o.out);
             printf("\ninterrupted after %d epochs and %ld steps: the "
                    "checkpoint is saved; evaluate it with --load "
                    "%s/vae.bin\n", run.epochs_done, run.steps, o.out);
@@ -628,10 +625,6 @@ int main(int argc, char **argv)
         evaluation ev = evaluate(&m, &test, &o, &r);
         note_checks notes = check_notes(&m, &test, ev.top, o.iw, &r);
         write_pictures(&m, &test, &ev, o.out, &r);
-        if (o.load == NULL) {
-            vae_write_history(&run, o.out);
-            nn_params_save(&m.params, o.out, "vae.bin", tag);
-        }
         print_summary(&run, train.n, test.n, &m, &ev, &notes,
                       report_seconds() - started);
         report_files();
