@@ -462,7 +462,7 @@ int vae_flags(cli_flag *flags, vae_options *o)
         {"head", CLI_CHOICE, &o->head, "logvar|logsigma|keras",
          "the encoder's 2nd output: log sigma^2, log sigma, or note "
          "002's line"},
-        {"output", CLI_CHOICE, &o->output, "sigmoid|relu",
+        {"mean", CLI_CHOICE, &o->output, "sigmoid|relu",
          "the decoder's mean; relu: gaussian decoder only"},
         {"average", CLI_CHOICE, &o->average, "none|pixels|both",
          "train on the loss averaged over pixels (and latent dims)"},
@@ -513,7 +513,7 @@ vae_config vae_options_config(const vae_options *o, int x_dim,
     c.average = vae_is(o->average, "pixels") ? VAE_MEAN_PIXELS
               : vae_is(o->average, "both") ? VAE_MEAN_BOTH : VAE_SUM;
     if (c.output == VAE_OUT_RELU && c.decoder == VAE_BERNOULLI)
-        cli_die(2, "--output relu: only with --decoder gaussian (a "
+        cli_die(2, "--mean relu: only with --decoder gaussian (a "
                 "Bernoulli probability must lie in (0,1))");
     return c;
 }
@@ -532,14 +532,14 @@ static const vae_preset vae_presets[] = {
     {"ethanluoyc", "ch07_vae", "ethanluoyc/pytorch-vae, note 000",
      "--hidden 100 --encoder-layers 2 --activation relu --latent 8 "
      "--head logsigma --decoder gaussian --sigma 0.7071067811865476 "
-     "--output relu --average both --lr 1e-4 --batch 32 --epochs 100"},
+     "--mean relu --average both --lr 1e-4 --batch 32 --epochs 100"},
     {"keras", "ch07_vae", "the Keras VAE of note 002",
      "--hidden 256 --encoder-layers 1 --activation tanh --latent 2 "
-     "--head keras --decoder bernoulli --output sigmoid "
+     "--head keras --decoder bernoulli --mean sigmoid "
      "--average pixels --lr 1e-3 --batch 100 --epochs 50"},
     {"unnir", "ch08_cvae", "unnir/cVAE, note 000",
      "--hidden 400 --encoder-layers 1 --activation elu --latent 20 "
-     "--head logvar --decoder bernoulli --output sigmoid --average none "
+     "--head logvar --decoder bernoulli --mean sigmoid --average none "
      "--lr 1e-3 --batch 64 --epochs 10"},
 };
 enum { VAE_NPRESETS = sizeof vae_presets / sizeof vae_presets[0] };

@@ -19,7 +19,7 @@ check "ch07 --help spells out the ethanluoyc preset" \
 "$ch08" --help >"$TMP/help8"
 check "ch08 --help spells out the unnir preset" \
     grep -Eq -- "--activation elu" "$TMP/help8"
-for flag in activation encoder-layers head output average preset; do
+for flag in activation encoder-layers head mean average preset; do
     check "--help lists --$flag with its default" \
         grep -Eq -- "--$flag .*\(default: " "$TMP/help7"
 done
@@ -33,7 +33,7 @@ check_rejects "a preset of chapter 7 in chapter 8" \
 check_rejects "no such preset" "--preset: 'vae' is not one of" \
     "$ch07" --preset vae
 check_rejects "a ReLU output is no Bernoulli probability" \
-    '--output relu: only with --decoder gaussian' "$ch07" --output relu
+    '--mean relu: only with --decoder gaussian' "$ch07" --mean relu
 check_rejects "three encoder layers" '--encoder-layers: 3 is out of range' \
     "$ch07" --encoder-layers 3
 check_rejects "no such activation" "--activation: 'gelu' is not one of" \
