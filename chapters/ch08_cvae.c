@@ -98,6 +98,7 @@ double judge_prepare(classify_model *judge, double *softmax,
  * the prior at temperature T (8.7), decoded beside the one-hot code
  * of the digit. The images are the decoder's means, row k * n + i
  * the i-th sample of digits[k]; asked gets the digit of each row. */
+/* TASK ch08-generate (8.7) */
 void cvae_generate(real *images /* (ndigits * n, PIXELS) */,
                    unsigned char *asked /* (ndigits * n) */,
                    vae_model *m, const int *digits, int ndigits, int n,
@@ -269,7 +270,7 @@ double accuracy_at(double *per_digit, vae_model *m, classify_model *judge,
 {
     static const int all[CLASSES] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
     real *images = alloc_reals((size_t)CLASSES * n * PIXELS);
-    unsigned char *asked = malloc((size_t)CLASSES * n);
+    unsigned char *asked = calloc((size_t)CLASSES * n, 1);
     if (asked == NULL)
         cli_die(1, "out of memory");
     cvae_generate(images, asked, m, all, CLASSES, n, temperature, r);
