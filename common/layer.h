@@ -12,12 +12,20 @@
 #ifndef LAYER_H
 #define LAYER_H
 
+//> layer
+/* LAYER(nn_dense_forward) is nn_dense_forward_plain when built with
+ * -DREF (make REF=1), else nn_dense_forward_fast. nn.h then defines
+ *     static inline void nn_dense_forward(real *y, const real *x,
+ *                                         const nn_dense *l, int B)
+ *     {
+ *         LAYER(nn_dense_forward)(y, x, l, B);
+ *     }
+ * and so for each function that has two forms. */
 #ifdef REF
 #define LAYER(name) name##_plain
-#define LAYER_NAME "plain"
 #else
 #define LAYER(name) name##_fast
-#define LAYER_NAME "fast"
 #endif
+//< layer
 
 #endif

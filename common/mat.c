@@ -45,3 +45,7 @@ void mat_mul_tn_plain(real *c, const real *a, const real *b, int m,
         }
 }
 //< A-plain
+
+/* The plain layer has no threads (mat.h). */
+void mat_set_threads_plain(int threads) { (void)threads; }
+int mat_threads_plain(void) { return 1; }

@@ -62,14 +62,24 @@ static inline void mat_mul_tn(real *c, const real *a, const real *b,
     LAYER(mat_mul_tn)(c, a, b, m, k, n, accumulate);
 }
 
-/* The register tile the fast form was compiled with: MR rows by NR
+/* The register tile the fast forms were compiled with: MR rows by NR
  * columns of C (16 x 16 with AVX-512, else 4 x 16; appendix A). */
 void mat_tile_shape(int *mr, int *nr);
 
-/* Threads the fast forms may use (1 = none, the default). The plain
- * layer runs on the caller's thread alone, whatever is set here. */
-void mat_set_threads(int threads);
-int  mat_threads(void);
+/* Threads the products may use (1 = none, the default), and how many
+ * they use. The plain layer runs on the caller's thread alone: its
+ * mat_set_threads does nothing and its mat_threads says 1. */
+void mat_set_threads_plain(int threads);
+int  mat_threads_plain(void);
+void mat_set_threads_fast(int threads);
+int  mat_threads_fast(void);
+
+static inline void mat_set_threads(int threads)
+{
+    LAYER(mat_set_threads)(threads);
+}
+
+static inline int mat_threads(void) { return LAYER(mat_threads)(); }
 
 /* Runs body(arg, lo, hi) over ranges that together cover [0, n) once,
  * one range per thread of the products, and returns when all are done.

@@ -110,6 +110,8 @@ static inline MAT_INLINE void mat_kernel_rows(real *c, size_t ldc,
             c[i * ldc + j] = acc[i][j];
 }
 
+//< A-microkernel
+
 /* The kernel of MR rows, and the edge kernel of ER rows for the last
  * rows of a product; mr is a constant in each, so both unroll. */
 static void mat_kernel(real *c, size_t ldc, const real *a,
@@ -123,7 +125,6 @@ static void mat_kernel_edge(real *c, size_t ldc, const real *a,
 {
     mat_kernel_rows(c, ldc, a, b, step, n, MAT_ER);
 }
-//< A-microkernel
 
 //> A-pack
 /* One micro-panel: for each p in turn, the numbers v(r, p) of its n
@@ -273,6 +274,16 @@ typedef struct {
     mat_buffer a, b, a_live, b_live;
 } mat_buffers;
 
+/* 0, 1, ..., KC-1: the list of every step, made once. */
+static int mat_every[MAT_KC];
+static pthread_once_t mat_every_made = PTHREAD_ONCE_INIT;
+
+static void mat_make_every(void)
+{
+    for (int p = 0; p < MAT_KC; p++)
+        mat_every[p] = p;
+}
+
 //> A-live
 /* The live steps of a packed block: micro-panel q (w numbers a step,
  * kc steps) lists the steps at which its numbers are not all zero in
@@ -305,16 +316,6 @@ static inline MAT_INLINE mat_live mat_list_live(mat_buffer *buf,
         live.count[q] = n;
     }
     return live;
-}
-
-/* 0, 1, ..., KC-1: the list of every step, made once. */
-static int mat_every[MAT_KC];
-static pthread_once_t mat_every_made = PTHREAD_ONCE_INIT;
-
-static void mat_make_every(void)
-{
-    for (int p = 0; p < MAT_KC; p++)
-        mat_every[p] = p;
 }
 
 /* The steps the tile of A's panel qa and B's panel qb runs: the shorter
@@ -502,7 +503,7 @@ static void *mat_worker(void *arg)
 }
 
 /* Stops the workers there are and starts threads - 1 new ones. */
-void mat_set_threads(int threads)
+void mat_set_threads_fast(int threads)
 {
     threads = threads < 1 ? 1 : min_int(threads, MAT_MAX_THREADS);
     if (threads == pool.size)
@@ -527,9 +528,8 @@ void mat_tile_shape(int *mr, int *nr)
 }
 
 /* The threads the products use, the caller's included. */
-int mat_threads(void) { return pool.size; }
+int mat_threads_fast(void) { return pool.size; }
 
-//> A-narrow
 static long mat_round_up(int x, int to)
 {
     return (long)(x + to - 1) / to * to;
@@ -541,9 +541,7 @@ static long mat_work(int m, int n)
 {
     return mat_round_up(m, MAT_ER) * mat_round_up(n, MAT_NR);
 }
-//< A-narrow
 
-//> A-share
 /* Runs part(work, t) for every thread t, the caller's part 0 here and
  * the others on the workers, and returns when all have finished. */
 static void mat_share(void (*part)(const void *work, int t),
@@ -557,7 +555,6 @@ static void mat_share(void (*part)(const void *work, int t),
     while (atomic_load(&pool.busy) > 0)
         sched_yield();   /* the workers end about when part 0 does */
 }
-//< A-share
 
 /* Products below MAT_SMALL multiply-adds skip the packing; below
  * MAT_SHARED they are not worth waking the workers for. */

@@ -233,16 +233,17 @@ nn_adam nn_adam_defaults(double lr)
 /* TASK ch03-adam (3.11) */
 void nn_adam_step_plain(nn_params *p, const nn_adam *opt)
 {
-    double b1 = opt->beta1, b2 = opt->beta2, lr = opt->lr;
+    double b1 = opt->beta1, b2 = opt->beta2;
+    double lr = opt->lr, eps = opt->eps;
     p->step++;
     double c1 = 1 - pow(b1, (double)p->step);   /* 1 - beta1^t */
     double c2 = 1 - pow(b2, (double)p->step);   /* 1 - beta2^t */
     for (size_t i = 0; i < p->count; i++) {
         double g = p->grad[i];
-        p->m[i] = (real)(b1 * p->m[i] + (1 - b1) * g);       /* (3.10) */
+        p->m[i] = (real)(b1 * p->m[i] + (1 - b1) * g);      /* (3.10) */
         p->v[i] = (real)(b2 * p->v[i] + (1 - b2) * g * g);
-        double m_hat = p->m[i] / c1, v_hat = p->v[i] / c2;   /* (3.11) */
-        p->value[i] -= (real)(lr * m_hat / (sqrt(v_hat) + opt->eps));
+        double m_hat = p->m[i] / c1, v_hat = p->v[i] / c2;  /* (3.11) */
+        p->value[i] -= (real)(lr * m_hat / (sqrt(v_hat) + eps));
     }
 }
 //< ch03-adam

@@ -115,14 +115,14 @@ static void check_product(const product_pair *f, shape s, rng *r)
                 if (zeros)
                     zero_steps(f, a, b, s);
                 real *cp = copy_array(c0, nc), *cf = copy_array(c0, nc);
-                mat_set_threads(threads);
+                mat_set_threads_fast(threads);
                 f->plain(cp, a, b, s.m, s.k, s.n, acc);
                 f->fast(cf, a, b, s.m, s.k, s.n, acc);
                 differ += memcmp(cp, cf, sizeof(real) * nc) != 0;
                 cases++;
                 free(a), free(b), free(c0), free(cp), free(cf);
             }
-    mat_set_threads(1);
+    mat_set_threads_fast(1);
     char name[160];
     snprintf(name, sizeof name, "mat_mul_%s_fast = mat_mul_%s_plain bit "
              "for bit at m=%d k=%d n=%d (=, +=, zero steps, 1-2 threads)",
@@ -223,6 +223,128 @@ static void check_dense(int B, int in, int out, rng *r)
     nn_params_free(&p);
 }
 
+/* ---- binary cross-entropy: within the rounding of float terms --------- */
+
+/* The fast loss computes each term max(z,0) - z x + log(1 + e) in
+ * float: three roundings of numbers at most |z| + 1 (u each), and
+ * vmath.h's e^x and log(1 + x), each within 2.5 units (test_vmath),
+ * whose errors reach the term multiplied by at most 1 -- so a term is
+ * within 8 u (|z| + 1) of the plain one's double value (whose own
+ * error is of order 2^-53). The gradient sigma(z) - x, times the
+ * scale, is within 8 u |scale| (1 + |x|) before it is added, and each
+ * form's addition to a float dz rounds once more, u |dz| each. */
+static void check_bce(int n, rng *r)
+{
+    real *z = random_array(r, n), *x = random_array(r, n);
+    for (int i = 0; i < n; i++) {
+        z[i] = (real)(40 * z[i]);             /* logits in [-40, 40) */
+        x[i] = (real)((x[i] + 1) / 2);        /* targets in [0, 1) */
+    }
+    if (n >= 8) {   /* the edges: 0, +-100, targets 0 and 1 */
+        z[0] = 0, z[1] = 100, z[2] = -100, z[3] = 100, z[4] = -100;
+        x[1] = 0, x[2] = 1, x[3] = 1, x[4] = 0, x[5] = 1, x[6] = 0;
+    }
+    real *dzp = random_array(r, n), *dzf = copy_array(dzp, n);
+    double scale = 1.0 / 97;
+    double lp = loss_bce_logits_plain(dzp, z, x, n, scale);
+    double lf = loss_bce_logits_fast(dzf, z, x, n, scale);
+    double term_bound = 0, worst_grad = 0;
+    for (int i = 0; i < n; i++) {
+        term_bound += 8 * u * (fabs(z[i]) + 1);
+        double g = 8 * u * scale * (1 + fabs(x[i])) + 2 * u * fabs(dzp[i]);
+        worst_grad = fmax(worst_grad, fabs((double)dzp[i] - dzf[i]) / g);
+    }
+    char name[160];
+    snprintf(name, sizeof name, "loss_bce_logits fast vs plain, n=%d "
+             "logits in [-40, 40], 0 and +-100: |sum diff| <= "
+             "8u sum(|z|+1)", n);
+    CHECK_NEAR(name, lf, lp, term_bound);
+    snprintf(name, sizeof name, "loss_bce_logits gradient fast vs plain, "
+             "n=%d: |diff| / (8u scale (1+|x|) + 2u|dz|)", n);
+    CHECK_LE(name, worst_grad, 1);
+    free(z), free(x), free(dzp), free(dzf);
+}
+
+/* The loss at logits +-100 and 0 by itself, against its closed form:
+ * (3.8) at z = 0 is log 2 whatever x; at z = 100, x = 0 it is
+ * 100 + log(1 + e^-100) = 100 to double precision; at z = -100, x = 1,
+ * also 100. Both forms, so neither one's stability rests on the other.
+ */
+static void check_bce_edges(void)
+{
+    real z[3] = {0, 100, -100}, x[3] = {(real)0.3, 0, 1};
+    double want = log(2) + 100 + 100;
+    CHECK_REL("loss_bce_logits_plain at z = 0, 100, -100 = log 2 + 200",
+              loss_bce_logits_plain(NULL, z, x, 3, 1), want, 1e-15, 0);
+    CHECK_REL("loss_bce_logits_fast at z = 0, 100, -100 = log 2 + 200",
+              loss_bce_logits_fast(NULL, z, x, 3, 1), want, 8 * u, 0);
+}
+
+/* ---- Adam: several steps, within a few roundings per step ------------- */
+
+/* Runs `steps` Adam steps on both forms from the same parameters, each
+ * step's gradients the same for both. Gradients keep one sign per
+ * parameter (size 0.5 to 1.5), so m never passes near 0, where a
+ * relative error would mean nothing; a few parameters get no gradient
+ * at all, and must not move. The plain step computes in double and
+ * rounds m, v and the update once each; the fast one rounds about 12
+ * times in float (m 3, v 4, the square root and the denominator 3, the
+ * update 2). An m or v off by a relative e gives an update off by at
+ * most e (m) or e/2 (v); m and v carry their errors forward with
+ * weights beta < 1 and are themselves sums of as many terms, so their
+ * relative error stays within a few u. 32 u per step of |update|, and
+ * u |value| per step for rounding the value itself, is that with room
+ * to spare. */
+static void check_adam(int count, int steps, rng *r)
+{
+    nn_params pp, pf;
+    real *vp, *gp, *vf, *gf;
+    nn_params_begin(&pp);
+    nn_params_begin(&pf);
+    nn_params_tensor(&pp, &vp, &gp, 1, count);
+    nn_params_tensor(&pf, &vf, &gf, 1, count);
+    nn_params_allocate(&pp);
+    nn_params_allocate(&pf);
+    real *sign = random_array(r, count);
+    for (int i = 0; i < count; i++)
+        vp[i] = vf[i] = (real)(2 * rng_uniform(r) - 1);
+    double *moved = calloc((size_t)count, sizeof(double));
+    real *before = copy_array(vp, count);
+    nn_adam opt = nn_adam_defaults(1e-3);
+    for (int t = 0; t < steps; t++) {
+        for (int i = 0; i < count; i++) {
+            double g = (0.5 + rng_uniform(r)) * (sign[i] < 0 ? -1 : 1);
+            gp[i] = gf[i] = i % 10 == 3 ? 0 : (real)g;
+        }
+        memcpy(before, vp, sizeof(real) * count);
+        nn_adam_step_plain(&pp, &opt);
+        nn_adam_step_fast(&pf, &opt);
+        for (int i = 0; i < count; i++)   /* the plain step's |update| */
+            moved[i] += fabs((double)vp[i] - before[i]);
+    }
+    double worst = 0;
+    int still = 1;
+    for (int i = 0; i < count; i++) {
+        double bound = 32 * u * moved[i] + steps * u * fabs(vp[i]);
+        worst = fmax(worst, fabs((double)vp[i] - vf[i]) / bound);
+        if (i % 10 == 3)
+            still &= vp[i] == vf[i];
+    }
+    char name[160];
+    snprintf(name, sizeof name, "nn_adam_step fast vs plain, %d "
+             "parameters, %d steps: |diff| / (32u sum|update| + t u|value|)",
+             count, steps);
+    CHECK_LE(name, worst, 1);
+    snprintf(name, sizeof name, "nn_adam_step fast and plain: a parameter "
+             "with zero gradient does not move (%d steps)", steps);
+    CHECK(name, still);
+    CHECK("nn_adam_step fast and plain both count the steps",
+          pp.step == steps && pf.step == steps);
+    free(sign), free(moved), free(before);
+    nn_params_free(&pp);
+    nn_params_free(&pf);
+}
+
 int main(void)
 {
     rng r;
@@ -233,5 +355,12 @@ int main(void)
     check_dense(97, 13, 5, &r);
     check_dense(5, 200, 97, &r);
     check_dense(0, 13, 5, &r);
+    check_bce(97, &r);
+    check_bce(100352, &r);
+    check_bce_edges();
+    check_adam(1001, 10, &r);
+    mat_set_threads_fast(2);   /* the fast Adam shares its loop: any count */
+    check_adam(70001, 3, &r);
+    mat_set_threads_fast(1);
     return check_summary();
 }
