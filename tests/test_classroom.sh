@@ -10,7 +10,8 @@
 #   - one typical bug planted per kind of task (a flipped sign, a missing
 #     1/2, sigma written for sigma^2, a matrix read transposed) fails
 #     exactly the task it is in.
-# The edition is built once, at -O1 (the checks do not need speed), and
+# The edition is built once (at the default -O3: -O1 makes gcc see a
+# format truncation in data.c that -O3 does not), and
 # each planted bug rebuilds only what it touches.
 . tests/lib.sh
 BUILD=${BUILD:-build}
@@ -96,7 +97,7 @@ build_edition() {
     local targets=("$@")
     [ $# -gt 0 ] || targets=(all graders)
     env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-        make -C "$ED" -j2 OPT=-O1 WERROR=-Werror "${SANFLAG[@]}" \
+        make -C "$ED" -j2 WERROR=-Werror "${SANFLAG[@]}" \
         "${targets[@]}" >"$TMP/build.log" 2>&1 ||
         { tail -n 20 "$TMP/build.log"; return 1; }
 }
