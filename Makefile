@@ -5,6 +5,8 @@
 #   make test         everything with -Werror, then every test; ends "N passed, N failed"
 #   make book         rewrite book.md's code blocks from the marked source regions
 #   make book-check   fail if book.md differs from a fresh weave
+#   make transcripts  re-run every `$ command` block of book.md, write its output
+#   make transcripts-check  the same runs; fail where a quoted number differs
 #   make plots        run the chapters the figures need, then gnuplot plots/*.gp
 #   make bench        matrix-product GFLOP/s and ch07 seconds per epoch
 #   make mnist        fetch full MNIST (70,000 digits, checksums verified) into data/mnist/
@@ -95,11 +97,13 @@ BENCH_C  := $(sort $(wildcard tests/bench_*.c))
 TESTS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_C) $(GRAD_C))
 BENCHES  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(BENCH_C))
 WEAVE    := $(BUILD)/tests/weave
+TRANSCRIPTS := $(BUILD)/tests/transcripts
 
 LIB      := $(BUILD)/libcommon.a
 LIB_DBL  := $(BUILD)/double/libcommon.a
 
-.PHONY: all test book book-check plots bench mnist clean tests fuzz FORCE
+.PHONY: all test book book-check transcripts transcripts-check plots bench \
+        mnist clean tests fuzz FORCE
 all: $(BINS)
 
 # make chNN -> ./chNN_name
@@ -149,7 +153,10 @@ $(BUILD)/tests/bench_%: $(BUILD)/tests/bench_%.o $(LIB)
 $(WEAVE): $(BUILD)/tests/weave.o
 	$(CC) $(LDFLAGS) $^ -o $@
 
-tests: $(BINS) $(TESTS) $(WEAVE) $(OTHER_VAE)
+$(TRANSCRIPTS): $(BUILD)/tests/transcripts.o
+	$(CC) $(LDFLAGS) $^ -o $@
+
+tests: $(BINS) $(TESTS) $(WEAVE) $(TRANSCRIPTS) $(OTHER_VAE)
 
 $(OTHER_VAE): FORCE
 	@$(MAKE) --no-print-directory REF=$(if $(REF),,1) WERROR=$(WERROR) $@
@@ -177,6 +184,16 @@ book: $(WEAVE)
 
 book-check: $(WEAVE)
 	$(WEAVE) --check --strict book.md $(WEAVE_SRC)
+
+# Every `$ command` block of book.md re-run: --write refreshes the quoted
+# output, --check fails naming the chapter and line of any number other
+# than a timing that differs. Minutes, so not part of `make test`.
+# ONLY=ch08 limits either to the commands that contain "ch08".
+transcripts: tests
+	$(TRANSCRIPTS) --write book.md $(ONLY)
+
+transcripts-check: tests
+	$(TRANSCRIPTS) --check book.md $(ONLY)
 
 # Each plots/*.gp names, on "# run:" lines, the chapter runs whose files it
 # draws; they are run first, then gnuplot writes the PNG next to the script.
