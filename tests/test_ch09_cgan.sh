@@ -110,8 +110,9 @@ check "no temporary file left" test -z "$(ls "$out" | grep '\.tmp$')"
 
 # The saved generator, loaded: the measures again, bit for bit (the
 # samples come from a stream of their own).
-saved="--classifier $out/classifier.bin --classifier-hidden 100
-       --cvae $out/cvae.bin --per-digit 50"
+loaded="--classifier $out/classifier.bin --classifier-hidden 100
+        --cvae $out/cvae.bin --per-digit 50"
+saved="$loaded --train-size $ntrain"
 "$bin" $saved --load "$out/cgan.bin" --out "$TMP/l" >"$TMP/l.txt"
 check "--load run exits 0" test $? -eq 0
 for key in conditional_accuracy_cgan gray_fraction_cgan diversity_cgan \
@@ -127,7 +128,7 @@ check_num "untrained: gray pixels >= 0.10" \
     "$(summary_value "$TMP/u.txt" gray_fraction_cgan)" ">=" 0.10
 
 # The same seed, the same numbers and the same generator.
-tiny="$saved --train-size 1000 --epochs 1"
+tiny="$loaded --train-size 1000 --epochs 1"
 "$bin" $tiny --out "$TMP/t1" >"$TMP/t1.txt"
 "$bin" $tiny --out "$TMP/t2" >"$TMP/t2.txt"
 check "same seed, same numbers" cmp -s \
@@ -153,7 +154,7 @@ check_fails "a truncated generator" 'short\.bin' \
 # Ctrl-C while the GAN trains: the batch is finished, the generator
 # saved, exit status 130, and the checkpoint loads.
 iout=$TMP/interrupted
-interrupt_training "$TMP/i" "$bin" $saved --train-size 1000 \
+interrupt_training "$TMP/i" "$bin" $loaded --train-size 1000 \
     --epochs 100000 --out "$iout"
 check "Ctrl-C: exit 130" test $? -eq 130
 check "Ctrl-C: says so" grep -q "^interrupted after" "$TMP/i"
