@@ -12,7 +12,8 @@
 #
 # Knobs: CC=clang, PORTABLE=1 (no -march=native), MARCH=x86-64-v3 (another
 # -march than native), SAN=1 (AddressSanitizer + UndefinedBehaviorSanitizer,
-# built under build/san/), JOBS=N (parallel tests).
+# built under build/san/), REF=1 (the plain layer alone: the loops the book
+# shows, no fast forms; under build/ref/), JOBS=N (parallel tests).
 
 CC       ?= cc
 OPT      ?= -O3
@@ -42,6 +43,26 @@ BINDIR   := .
 SANFLAGS :=
 endif
 
+# REF=1: every chapter on the plain layer alone, the loops the book shows
+# (common/layer.h), built under build/ref so that the default build is
+# never touched; the binaries are build/ref/bin/chNN_name. (`override`:
+# under BUILD/ref also when BUILD comes from the command line, as in the
+# clang build.) tests/test_ch07_plain.sh trains ch07 on both layers:
+# each build makes the other's ch07_vae too (by a second make), and the
+# tests get both.
+ifeq ($(REF),1)
+FAST_BINDIR  := $(BINDIR)
+override BUILD  := $(BUILD)/ref
+override BINDIR := $(BUILD)/bin
+PLAIN_BINDIR := $(BINDIR)
+OTHER_VAE    := $(FAST_BINDIR)/ch07_vae
+REFFLAGS     := -DREF
+else
+FAST_BINDIR  := $(BINDIR)
+PLAIN_BINDIR := $(BUILD)/ref/bin
+OTHER_VAE    := $(PLAIN_BINDIR)/ch07_vae
+endif
+
 # `make test` builds with warnings as errors; the stamp below makes any
 # change of flags rebuild everything.
 ifneq ($(filter test,$(MAKECMDGOALS)),)
@@ -52,7 +73,7 @@ endif
 # it after them), so the compiler may use the vector square root. -O3
 # vectorises the elementwise loops; neither changes a single result.
 CFLAGS   := -std=c11 -Wall -Wextra $(WERROR) $(OPT) -g $(NATIVE) $(SANFLAGS) \
-            -fno-math-errno \
+            $(REFFLAGS) -fno-math-errno \
             -D_XOPEN_SOURCE=700 -Icommon -pthread -MMD -MP
 LDFLAGS  := $(SANFLAGS) -pthread
 LDLIBS   := -lm
@@ -122,12 +143,16 @@ $(BUILD)/tests/bench_%: $(BUILD)/tests/bench_%.o $(LIB)
 $(WEAVE): $(BUILD)/tests/weave.o
 	$(CC) $(LDFLAGS) $^ -o $@
 
-tests: $(BINS) $(TESTS) $(WEAVE)
+tests: $(BINS) $(TESTS) $(WEAVE) $(OTHER_VAE)
 
-# Tests see SAN=1 under the sanitizers, where they may train for fewer
-# steps; the plain run checks the full figures.
+$(OTHER_VAE): FORCE
+	@$(MAKE) --no-print-directory REF=$(if $(REF),,1) WERROR=$(WERROR) $@
+
+# Tests see SAN=1 under the sanitizers and REF=1 on the plain layer, where
+# they may train for fewer steps; the default run checks the full figures.
 test: tests
-	@BINDIR=$(BINDIR) BUILD=$(BUILD) JOBS=$(JOBS) SAN=$(SAN) \
+	@BINDIR=$(BINDIR) BUILD=$(BUILD) JOBS=$(JOBS) SAN=$(SAN) REF=$(REF) \
+	  FAST_BINDIR=$(FAST_BINDIR) PLAIN_BINDIR=$(PLAIN_BINDIR) \
 	  tests/run.sh $(TESTS) $(TEST_SH)
 
 WEAVE_SRC = $(CHAPTERS) $(wildcard common/*.[ch])
@@ -149,7 +174,8 @@ plots: all
 	  echo "gnuplot $$gp"; gnuplot "$$gp" || exit 1; done
 
 bench: $(BENCHES) $(BINDIR)/ch07_vae
-	@BINDIR=$(BINDIR) BUILD=$(BUILD) LOSS_FLAGS='$(NO_PRE)' tests/bench.sh
+	@BINDIR=$(BINDIR) BUILD=$(BUILD) LOSS_FLAGS='$(NO_PRE)' \
+	  PLAIN_FLAGS='-fno-tree-vectorize $(FMA_CHAINS)' tests/bench.sh
 
 mnist:
 	data/fetch-mnist.sh data/mnist
@@ -159,19 +185,34 @@ clean:
 
 # The matrix products: -O3 unrolls the micro-kernel into registers and
 # -ffp-contract=fast lets a*b + c become one fused multiply-add (see
-# common/mat.c and the book's appendix A). `private`: the flags stamp, a
+# common/mat_fast.c and the book's appendix A). The plain loops of
+# common/mat.c get the same flag, so that both forms make the same
+# multiply-adds and give the same bits. `private`: the flags stamp, a
 # prerequisite, must not inherit them.
+MAT_O    := $(foreach d,$(BUILD) $(BUILD)/double,$(d)/common/mat.o \
+              $(d)/common/mat_fast.o)
+$(MAT_O): private CFLAGS += -O3 -ffp-contract=fast
+$(MAT_O): Makefile
+# For the plain loops two more: gcc vectorises the innermost sum by
+# multiplying two terms in one vector and adding them one by one, and
+# its tuning for AMD cores splits a chain of fused multiply-adds into
+# multiplies and adds; either way some a*b + sum would not be one FMA.
+FMA_CHAINS := $(shell $(CC) -Werror --param=avoid-fma-max-bits=0 -x c -c \
+                -o /dev/null /dev/null 2>/dev/null && \
+                echo --param=avoid-fma-max-bits=0)
 $(BUILD)/common/mat.o $(BUILD)/double/common/mat.o: \
-  private CFLAGS += -O3 -ffp-contract=fast
-$(BUILD)/common/mat.o $(BUILD)/double/common/mat.o: Makefile
+  private CFLAGS += -fno-tree-vectorize $(FMA_CHAINS)
+# The bench's roof: a*b + c as one FMA in its twelve chains.
+$(BUILD)/tests/bench_mat.o: private CFLAGS += -ffp-contract=fast $(FMA_CHAINS)
+$(BUILD)/tests/bench_mat.o: Makefile
 
 # The losses: gcc's partial-redundancy elimination turns the clamp at the
 # top of vmath_exp_nonpos into a branch, and a loop with a branch does not
 # vectorise (appendix A). clang has no such pass, and refuses the flag.
 NO_PRE   := $(shell $(CC) -Werror -fno-tree-pre -x c -c -o /dev/null \
               /dev/null 2>/dev/null && echo -fno-tree-pre)
-$(BUILD)/common/loss.o: private CFLAGS += $(NO_PRE)
-$(BUILD)/common/loss.o: Makefile
+$(BUILD)/common/loss_fast.o: private CFLAGS += $(NO_PRE)
+$(BUILD)/common/loss_fast.o: Makefile
 
 FORCE:
 

@@ -5,53 +5,31 @@
 
 #include "cli.h"
 #include "kl.h"
-#include "vmath.h"
 
 #include <math.h>
 #include <stddef.h>
 
 //> ch03-bce-logits
-/* One term of the binary cross-entropy from logits, equation (3.8).
- * It equals -x log sigma(z) - (1-x) log(1 - sigma(z)) of (3.7),
+/* Binary cross-entropy from logits, equation (3.8), one pixel at a
+ * time. It equals -x log sigma(z) - (1-x) log(1 - sigma(z)) of (3.7),
  * rearranged so that exp only ever sees -|z| <= 0 (no overflow) and
  * log1p never sees 0. Adds scale * (sigma(z) - x), the gradient (3.9),
- * to *dz. exp and log1p are vmath.h's, which vectorise. */
-static inline real bce_term(real *dz, real z, real x, real scale)
+ * to dz. */
+double loss_bce_logits_plain(real *dz /* (n) or NULL */,
+                             const real *z /* (n) */,
+                             const real *x /* (n) */, int n,
+                             double scale)
 {
-    real e = vmath_exp_nonpos(z < 0 ? z : -z);   /* in (0, 1] */
-    if (dz != NULL) {
-        /* sigma(z) = 1/(1+e) for z >= 0, e/(1+e) for z < 0 */
-        real sigma = (z >= 0 ? 1 : e) / (1 + e);
-        *dz += scale * (sigma - x);
-    }
-    return (z > 0 ? z : 0) - z * x + vmath_log1p_unit(e);
-}
-
-/* The sum of the terms over n elements, in double. It is kept as
- * sixteen interleaved partial sums, which the compiler can hold in
- * vector registers; a single running sum would make every addition
- * wait for the one before, and the loop could not vectorise. */
-double loss_bce_logits(real *dz /* (n) or NULL */,
-                       const real *z /* (n) */,
-                       const real *x /* (n) */, int n, double scale)
-{
-    enum { LANES = 16 };
-    double part[LANES] = {0};
-    real s = (real)scale;
-    int i = 0;
-    if (dz != NULL)
-        for (; i + LANES <= n; i += LANES)
-            for (int l = 0; l < LANES; l++)
-                part[l] += bce_term(dz + i + l, z[i + l], x[i + l], s);
-    else
-        for (; i + LANES <= n; i += LANES)
-            for (int l = 0; l < LANES; l++)
-                part[l] += bce_term(NULL, z[i + l], x[i + l], s);
-    for (; i < n; i++)
-        part[0] += bce_term(dz ? dz + i : NULL, z[i], x[i], s);
     double sum = 0;
-    for (int l = 0; l < LANES; l++)
-        sum += part[l];
+    for (int i = 0; i < n; i++) {
+        double e = exp(-fabs(z[i]));                   /* in (0, 1] */
+        sum += fmax(z[i], 0) - z[i] * x[i] + log1p(e);   /* (3.8) */
+        if (dz != NULL) {
+            /* sigma(z) = 1/(1+e) for z >= 0, e/(1+e) for z < 0 */
+            double sigma = (z[i] >= 0 ? 1 : e) / (1 + e);
+            dz[i] += (real)(scale * (sigma - x[i]));       /* (3.9) */
+        }
+    }
     return sum;
 }
 //< ch03-bce-logits

@@ -11,14 +11,30 @@
 #ifndef LOSS_H
 #define LOSS_H
 
+#include "layer.h"
 #include "real.h"
 
 /* Binary cross-entropy of targets x in [0, 1] and logits z (the network's
  * output before the sigmoid), equation (3.8):
  *     sum_i  max(z_i, 0) - z_i x_i + log(1 + e^-|z_i|),
- * exact and finite for any z. Gradient sigma(z_i) - x_i, (3.9). */
-double loss_bce_logits(real *dz /* (n) or NULL */, const real *z /* (n) */,
-                       const real *x /* (n) */, int n, double scale);
+ * exact and finite for any z. Gradient sigma(z_i) - x_i, (3.9). The
+ * plain form (loss.c) takes one pixel at a time in double with libm;
+ * the fast form (loss_fast.c) computes the terms in float with vmath.h
+ * and vectorises; they agree within the bound tests/test_plain_fast.c
+ * states. */
+double loss_bce_logits_plain(real *dz /* (n) or NULL */,
+                             const real *z /* (n) */,
+                             const real *x /* (n) */, int n,
+                             double scale);
+double loss_bce_logits_fast(real *dz, const real *z, const real *x, int n,
+                            double scale);
+
+/* The name the networks call (layer.h). */
+static inline double loss_bce_logits(real *dz, const real *z,
+                                     const real *x, int n, double scale)
+{
+    return LAYER(loss_bce_logits)(dz, z, x, n, scale);
+}
 
 /* Sum of squared errors sum_i (y_i - x_i)^2, equation (3.12); its
  * gradient 2 (y_i - x_i) -- note the 2. Mean squared error is sse / n. */

@@ -3,7 +3,6 @@
 #include "nn.h"
 
 #include "cli.h"
-#include "mat.h"
 #include "report.h"
 
 #include <errno.h>
@@ -83,39 +82,44 @@ void nn_dense_declare(nn_params *p, nn_dense *l, int in, int out)
 }
 
 //> ch03-dense-forward
-/* y = x W^T + b, equation (3.1): every row of x, one example, goes
- * through the layer; the product runs over the whole batch at once.
- * Each row of y starts as b and the product adds into it, which saves
- * a second pass over y (and is the order BLAS's addmm uses). */
-void nn_dense_forward(real *y /* (B, out) */,
-                      const real *x /* (B, in) */,
-                      const nn_dense *l, int B)
+/* y = x W^T + b, equation (3.1): output j of example b is the bias
+ * b_j plus the inputs of that example, each times its weight. */
+void nn_dense_forward_plain(real *y /* (B, out) */,
+                            const real *x /* (B, in) */,
+                            const nn_dense *l, int B)
 {
+    int in = l->in, out = l->out;
     for (int b = 0; b < B; b++)
-        memcpy(y + (size_t)b * l->out, l->b, sizeof(real) * l->out);
-    mat_mul_nt(y, x, l->w, B, l->in, l->out, true);
+        for (int j = 0; j < out; j++) {
+            real sum = l->b[j];
+            for (int i = 0; i < in; i++)
+                sum += x[b * in + i] * l->w[j * in + i];   /* (3.1) */
+            y[b * out + j] = sum;
+        }
 }
 //< ch03-dense-forward
 
 //> ch03-dense-backward
-/* Given dy = dL/dy, adds dL/dW, dL/db and dL/dx, equation (3.5).
- * Everything is added (+=), so gradients from several uses of
- * the same weights or inputs sum up, as the chain rule wants. */
-void nn_dense_backward(real *dx /* (B, in) or NULL */, nn_dense *l,
-                       const real *dy /* (B, out) */,
-                       const real *x /* (B, in) */, int B)
+/* Given dy = dL/dy, adds dL/dW (3.2), dL/db (3.3) and dL/dx (3.4):
+ * each output y_bj sends its gradient dy_bj back along the paths that
+ * made it, to its weights, its bias and its inputs. Everything is
+ * added (+=), so gradients from several uses of the same weights or
+ * inputs sum up, as the chain rule wants. */
+void nn_dense_backward_plain(real *dx /* (B, in) or NULL */,
+                             nn_dense *l, const real *dy /* (B, out) */,
+                             const real *x /* (B, in) */, int B)
 {
-    /* dW += dy^T x: (out, B) times (B, in) */
-    mat_mul_tn(l->dw, dy, x, l->out, B, l->in, true);
-    /* db += the column sums of dy */
-    for (int b = 0; b < B; b++) {
-        const real *row = dy + (size_t)b * l->out;
-        for (int j = 0; j < l->out; j++)
-            l->db[j] += row[j];
-    }
-    /* dx += dy W: (B, out) times (out, in) */
-    if (dx != NULL)
-        mat_mul_nn(dx, dy, l->w, B, l->out, l->in, true);
+    int in = l->in, out = l->out;
+    for (int b = 0; b < B; b++)
+        for (int j = 0; j < out; j++) {
+            real g = dy[b * out + j];
+            l->db[j] += g;                                   /* (3.3) */
+            for (int i = 0; i < in; i++) {
+                l->dw[j * in + i] += g * x[b * in + i];      /* (3.2) */
+                if (dx != NULL)
+                    dx[b * in + i] += g * l->w[j * in + i];  /* (3.4) */
+            }
+        }
 }
 //< ch03-dense-backward
 
@@ -223,49 +227,21 @@ nn_adam nn_adam_defaults(double lr)
 }
 
 //> ch03-adam
-/* What one Adam step shares among all parameters. */
-typedef struct {
-    nn_params *p;
-    real b1, one_b1, b2, one_b2;   /* beta1, 1 - beta1, beta2, ... */
-    real step_size, sqrt_c2, eps;  /* lr / (1 - beta1^t), ... (3.11) */
-} nn_adam_now;
-
-/* Equations (3.10) and (3.11) for parameters lo .. hi-1, with the
- * operations in the order torch.optim.Adam does them. */
-static void nn_adam_range(void *arg, size_t lo, size_t hi)
+/* One Adam step, equations (3.10) and (3.11), for every parameter. */
+void nn_adam_step_plain(nn_params *p, const nn_adam *opt)
 {
-    /* a copy, which no store below can change: read through the
-     * pointer, clang reloads it every time and does not vectorise */
-    const nn_adam_now a = *(const nn_adam_now *)arg;
-    real *restrict value = a.p->value, *restrict m = a.p->m;
-    real *restrict v = a.p->v;
-    const real *restrict grad = a.p->grad;
-    for (size_t i = lo; i < hi; i++) {
-        real g = grad[i];
-        m[i] = a.b1 * m[i] + a.one_b1 * g;
-        v[i] = a.b2 * v[i] + a.one_b2 * g * g;
-        real denom = real_sqrt(v[i]) / a.sqrt_c2 + a.eps;
-        value[i] -= a.step_size * m[i] / denom;
-    }
-}
-
-/* One Adam step over the whole block. Each parameter's update is its
- * own, so the loop is shared among the threads of the products
- * (mat_for), with the same bits for any number of them. */
-void nn_adam_step(nn_params *p, const nn_adam *opt)
-{
+    double b1 = opt->beta1, b2 = opt->beta2;
+    double lr = opt->lr, eps = opt->eps;
     p->step++;
-    double t = (double)p->step;
-    nn_adam_now now = {
-        .p = p,
-        .b1 = (real)opt->beta1, .one_b1 = (real)(1 - opt->beta1),
-        .b2 = (real)opt->beta2, .one_b2 = (real)(1 - opt->beta2),
-        /* the bias corrections 1 - beta^t of (3.11) */
-        .step_size = (real)(opt->lr / (1 - pow(opt->beta1, t))),
-        .sqrt_c2 = (real)sqrt(1 - pow(opt->beta2, t)),
-        .eps = (real)opt->eps,
-    };
-    mat_for(p->count, nn_adam_range, &now);
+    double c1 = 1 - pow(b1, (double)p->step);   /* 1 - beta1^t */
+    double c2 = 1 - pow(b2, (double)p->step);   /* 1 - beta2^t */
+    for (size_t i = 0; i < p->count; i++) {
+        double g = p->grad[i];
+        p->m[i] = (real)(b1 * p->m[i] + (1 - b1) * g);      /* (3.10) */
+        p->v[i] = (real)(b2 * p->v[i] + (1 - b2) * g * g);
+        double m_hat = p->m[i] / c1, v_hat = p->v[i] / c2;  /* (3.11) */
+        p->value[i] -= (real)(lr * m_hat / (sqrt(v_hat) + eps));
+    }
 }
 //< ch03-adam
 

@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "layer.h"
 #include "real.h"
 #include "rng.h"
 
@@ -93,14 +94,33 @@ typedef struct {
 void nn_dense_declare(nn_params *p, nn_dense *l, int in, int out);
 
 /* y = x W^T + b, equation (3.1). */
-void nn_dense_forward(real *y /* (B, out) */, const real *x /* (B, in) */,
-                      const nn_dense *l, int B);
+void nn_dense_forward_plain(real *y /* (B, out) */,
+                            const real *x /* (B, in) */,
+                            const nn_dense *l, int B);
+void nn_dense_forward_fast(real *y, const real *x, const nn_dense *l,
+                           int B);
 
 /* dW += dy^T x, db += column sums of dy, dx += dy W: equation (3.5).
  * dx may be NULL (the first layer needs no input gradient). */
-void nn_dense_backward(real *dx /* (B, in) or NULL */, nn_dense *l,
-                       const real *dy /* (B, out) */,
-                       const real *x /* (B, in) */, int B);
+void nn_dense_backward_plain(real *dx /* (B, in) or NULL */,
+                             nn_dense *l, const real *dy /* (B, out) */,
+                             const real *x /* (B, in) */, int B);
+void nn_dense_backward_fast(real *dx, nn_dense *l, const real *dy,
+                            const real *x, int B);
+
+/* The names the networks call: the fast forms (nn_fast.c), or the plain
+ * ones (nn.c) when built with -DREF (layer.h). */
+static inline void nn_dense_forward(real *y, const real *x,
+                                    const nn_dense *l, int B)
+{
+    LAYER(nn_dense_forward)(y, x, l, B);
+}
+
+static inline void nn_dense_backward(real *dx, nn_dense *l,
+                                     const real *dy, const real *x, int B)
+{
+    LAYER(nn_dense_backward)(dx, l, dy, x, B);
+}
 
 /* ---- activations, elementwise over n values -----------------------------
  * Forward may work in place (y == x). Backward needs the forward's output
@@ -139,8 +159,17 @@ typedef struct {
  * beta1 = 0.9, beta2 = 0.999, eps = 1e-8. */
 nn_adam nn_adam_defaults(double lr);
 
-/* One Adam step, equations (3.10)-(3.11), as torch.optim.Adam does it. */
-void nn_adam_step(nn_params *p, const nn_adam *opt);
+/* One Adam step, equations (3.10)-(3.11): p->step += 1, then every
+ * parameter moves. The plain form (nn.c) is one loop of the equations;
+ * the fast form (nn_fast.c) does torch.optim.Adam's operations in its
+ * order, shared among the threads of the products. */
+void nn_adam_step_plain(nn_params *p, const nn_adam *opt);
+void nn_adam_step_fast(nn_params *p, const nn_adam *opt);
+
+static inline void nn_adam_step(nn_params *p, const nn_adam *opt)
+{
+    LAYER(nn_adam_step)(p, opt);
+}
 
 /* One step of plain gradient descent: value -= lr * grad. */
 void nn_sgd_step(nn_params *p, double lr);

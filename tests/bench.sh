@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # bench.sh -- what `make bench` runs: the matrix products' GFLOP/s
+# against the roof of the machine measured in the same run, and the CPU
 # (tests/bench_mat), then the VAE's seconds per training epoch with 1 and
 # 2 threads (ch07_vae), and, when PyTorch is installed, the same VAE in
 # PyTorch on the same machine (tests/reference/pytorch_vae.py) as the
@@ -13,9 +14,10 @@ EPOCHS=${EPOCHS:-7}
 PYTHON=${PYTHON:-/usr/bin/python3}
 
 echo "flags: $(cat "$BUILD/flags" 2>/dev/null || echo unknown)"
-echo "flags added for common/mat.c:" \
-     "$(sed -n 's/^ *private CFLAGS += -O3/-O3/p' Makefile)"
-echo "flags added for common/loss.c: ${LOSS_FLAGS:-none}"
+echo "flags added for common/mat.c and mat_fast.c:" \
+     "$(sed -n 's/^.*private CFLAGS += -O3/-O3/p' Makefile)"
+echo "and for the plain loops of common/mat.c: ${PLAIN_FLAGS:-none}"
+echo "flags added for common/loss_fast.c: ${LOSS_FLAGS:-none}"
 "$BUILD/tests/bench_mat" || exit 1
 
 # median and fastest of the numbers on standard input, as "M (F)"

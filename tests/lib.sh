@@ -6,6 +6,11 @@
 # BINDIR (where the chapter binaries are) comes from the Makefile.
 
 BINDIR=${BINDIR:-.}
+
+# short_run: true in a slow build, where the tests train less: under the
+# sanitizers (SAN=1; the products some 25 times slower) and on the plain
+# layer (REF=1; the plain loops 25 to 60 times slower than the fast ones).
+short_run() { [ "${SAN:-0}" = 1 ] || [ "${REF:-0}" = 1 ]; }
 check_passed=0
 check_failed=0
 TMP=$(mktemp -d)

@@ -173,7 +173,7 @@ int main(void)
                       .linear = true, .loss = AE_LOSS_MSE};
     ae_model m;
     ae_init(&m, shape, 100, &r);
-    bool san = getenv("SAN") != NULL && strcmp(getenv("SAN"), "1") == 0;
+    bool san = check_short_run();   /* SAN=1 or REF=1 */
     ae_train_config cfg = {.epochs = san ? 20 : 60, .batch = san ? 50 : 100,
                            .adam = nn_adam_defaults(0.003),
                            .label = "linear ae"};

@@ -8,10 +8,11 @@
 bin=$BINDIR/ch08_cvae
 # Tiny: 1000 training and 300 test images, one epoch of everything, a
 # judge of 50 hidden units; quality is tests/test_ch08_cvae.c's job.
-# Under the sanitizers, which run this code some 30 times slower,
+# Under the sanitizers, which run this code some 30 times slower, and on
+# the plain layer (REF=1),
 # tinier still.
 ntrain=1000 ntest=300 per=20
-if [ "$SAN" = 1 ]; then ntrain=300 ntest=100 per=10; fi
+if short_run; then ntrain=300 ntest=100 per=10; fi
 tiny="--train-size $ntrain --test-size $ntest --epochs 1
       --classifier-epochs 1 --classifier-hidden 50 --hidden 50
       --per-digit $per --iw 10 --eval-samples 2"

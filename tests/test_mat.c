@@ -1,4 +1,5 @@
-/* test_mat.c -- the three matrix products against a plain triple loop in
+/* test_mat.c -- the fast forms of the three matrix products (mat_fast.c;
+ * test_plain_fast.c ties the plain loops to them) against a triple loop in
  * long double, on shapes that cut every tile and block edge, with dense
  * operands and with operands full of zeros (whose steps are skipped);
  * the same bits for any number of threads; no write outside C.
@@ -35,11 +36,11 @@ static void product(form f, real *c, const real *a, const real *b, int m,
                     int k, int n, bool accumulate)
 {
     if (f == NN)
-        mat_mul_nn(c, a, b, m, k, n, accumulate);
+        mat_mul_nn_fast(c, a, b, m, k, n, accumulate);
     else if (f == NT)
-        mat_mul_nt(c, a, b, m, k, n, accumulate);
+        mat_mul_nt_fast(c, a, b, m, k, n, accumulate);
     else
-        mat_mul_tn(c, a, b, m, k, n, accumulate);
+        mat_mul_tn_fast(c, a, b, m, k, n, accumulate);
 }
 
 /* Element (i, p) of A and (p, j) of B, as each form stores them. */
@@ -177,11 +178,11 @@ static void check_threads(form f, shape s, bool zeros, rng *r)
         put_zeros(f, a, b, s, r);
     real *one = new_array(mn), *many = new_array(mn);
     for (int accumulate = 0; accumulate <= 1; accumulate++) {
-        mat_set_threads(1);
+        mat_set_threads_fast(1);
         memcpy(one, c0, sizeof(real) * mn);
         product(f, one, a, b, m, k, n, accumulate);
         for (int threads = 2; threads <= 4; threads++) {
-            mat_set_threads(threads);
+            mat_set_threads_fast(threads);
             memcpy(many, c0, sizeof(real) * mn);
             product(f, many, a, b, m, k, n, accumulate);
             char name[128];
@@ -192,7 +193,7 @@ static void check_threads(form f, shape s, bool zeros, rng *r)
             CHECK(name, memcmp(one, many, sizeof(real) * mn) == 0);
         }
     }
-    mat_set_threads(1);
+    mat_set_threads_fast(1);
     free(a);
     free(b);
     free(c0);
@@ -210,27 +211,27 @@ static void check_wakeups(rng *r)
     enum { M = 64, K = 300, N = 64 };   /* over the sharing threshold */
     real *a = random_array(r, M * K), *b = random_array(r, K * N);
     real *want = new_array(M * N), *got = new_array(M * N);
-    mat_set_threads(1);
-    mat_mul_nn(want, a, b, M, K, N, false);
+    mat_set_threads_fast(1);
+    mat_mul_nn_fast(want, a, b, M, K, N, false);
     bool same = true;
     for (int round = 0; round < 200; round++) {
-        mat_set_threads(1 + round % 2 + 1);   /* 2 or 3, restarted */
-        mat_mul_nn(got, a, b, M, K, N, false);
+        mat_set_threads_fast(1 + round % 2 + 1);   /* 2 or 3, restarted */
+        mat_mul_nn_fast(got, a, b, M, K, N, false);
         same &= memcmp(want, got, sizeof(real) * M * N) == 0;
-        mat_set_threads(1);
+        mat_set_threads_fast(1);
     }
     CHECK("200 products handed out as the workers start: all complete",
           same);
-    mat_set_threads(2);
+    mat_set_threads_fast(2);
     struct timespec pause = {0, 50 * 1000 * 1000};   /* 50 ms */
     for (int round = 0; round < 3; round++) {
         nanosleep(&pause, NULL);   /* the workers go to sleep */
         memset(got, 0, sizeof(real) * M * N);
-        mat_mul_nn(got, a, b, M, K, N, false);
+        mat_mul_nn_fast(got, a, b, M, K, N, false);
         same &= memcmp(want, got, sizeof(real) * M * N) == 0;
     }
     CHECK("products handed out to sleeping workers: all complete", same);
-    mat_set_threads(1);
+    mat_set_threads_fast(1);
     free(a);
     free(b);
     free(want);
@@ -300,7 +301,7 @@ static void check_skipping(rng *r)
     for (int i = 0; i < M; i++)
         a[i * K + 7] = 0;          /* column 7 of A: zeros */
     b[7 * N + 5] = (real)NAN;      /* row 7 of B: one NaN */
-    mat_mul_nn(c, a, b, M, K, N, false);
+    mat_mul_nn_fast(c, a, b, M, K, N, false);
     CHECK("a step of zeros in A is skipped: 0 x NaN does not reach C",
           all_finite(c, M * N));
 
@@ -310,12 +311,12 @@ static void check_skipping(rng *r)
     for (int j = 0; j < N; j++)
         b[11 * N + j] = 0;         /* row 11 of B: zeros */
     a[3 * K + 11] = (real)NAN;     /* column 11 of A: one NaN */
-    mat_mul_nn(c, a, b, M, K, N, false);
+    mat_mul_nn_fast(c, a, b, M, K, N, false);
     CHECK("a step of zeros in B is skipped: NaN x 0 does not reach C",
           all_finite(c, M * N));
 
     a[3 * K + 12] = (real)NAN;     /* a step of A and B that is live */
-    mat_mul_nn(c, a, b, M, K, N, false);
+    mat_mul_nn_fast(c, a, b, M, K, N, false);
     bool row_nan = true, others = true;
     for (int j = 0; j < N; j++)
         row_nan &= isnan(c[3 * N + j]);
@@ -342,7 +343,7 @@ static void check_for(void)
 {
     const size_t sizes[] = {0, 1, 17, 65535, 65536, 65536 + 17, 1000003};
     for (int threads = 1; threads <= 4; threads++) {
-        mat_set_threads(threads);
+        mat_set_threads_fast(threads);
         bool once = true;
         for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
             unsigned char *seen = calloc(sizes[s] + 1, 1);
@@ -360,7 +361,7 @@ static void check_for(void)
                  "in exactly one range", threads, threads > 1 ? "s" : "");
         CHECK(name, once);
     }
-    mat_set_threads(1);
+    mat_set_threads_fast(1);
 }
 
 int main(void)
@@ -425,10 +426,10 @@ int main(void)
 
     check_wakeups(&r);
     check_for();
-    mat_set_threads(3);
-    CHECK("mat_threads() reports 3 after mat_set_threads(3)",
-          mat_threads() == 3);
-    mat_set_threads(0);
-    CHECK("mat_set_threads(0) means 1", mat_threads() == 1);
+    mat_set_threads_fast(3);
+    CHECK("mat_threads_fast() reports 3 after mat_set_threads_fast(3)",
+          mat_threads_fast() == 3);
+    mat_set_threads_fast(0);
+    CHECK("mat_set_threads_fast(0) means 1", mat_threads_fast() == 1);
     return check_summary();
 }

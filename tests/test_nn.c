@@ -389,14 +389,14 @@ static double learn_xor(bool adam, int steps)
 }
 
 /* ---- Adam on several threads ------------------------------------------
- * The update is shared among the products' threads (mat_for). Each
+ * The fast update is shared among the products' threads (mat_for). Each
  * parameter's is its own, so 2 and 3 threads must give the bits of 1:
  * a range computed twice, skipped or cut wrongly would show. */
 
 static void adam_steps(nn_params *p, int threads)
 {
     enum { STEPS = 3 };
-    mat_set_threads(threads);
+    mat_set_threads_fast(threads);
     nn_adam opt = nn_adam_defaults(1e-3);
     rng r;
     rng_seed(&r, 11);
@@ -405,9 +405,9 @@ static void adam_steps(nn_params *p, int threads)
     for (int s = 0; s < STEPS; s++) {
         for (size_t i = 0; i < p->count; i++)
             p->grad[i] = (real)rng_normal(&r);
-        nn_adam_step(p, &opt);
+        nn_adam_step_fast(p, &opt);
     }
-    mat_set_threads(1);
+    mat_set_threads_fast(1);
 }
 
 static void check_adam_threads(void)
