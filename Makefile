@@ -5,9 +5,12 @@
 #   make test         everything with -Werror, then every test; ends "N passed, N failed"
 #   make book         rewrite book.md's code blocks from the marked source regions
 #   make book-check   fail if book.md differs from a fresh weave
+#   make transcripts  re-run every `$ command` block of book.md, write its output
+#   make transcripts-check  the same runs; fail where a quoted number differs
 #   make plots        run the chapters the figures need, then gnuplot plots/*.gp
 #   make bench        matrix-product GFLOP/s and ch07 seconds per epoch
 #   make mnist        fetch full MNIST (70,000 digits, checksums verified) into data/mnist/
+#   make fuzz         the IDX and checkpoint fuzzers, FUZZ_SECONDS=60 each (clang)
 #   make clean        remove build/, out/ and the binaries
 #
 # Knobs: CC=clang, PORTABLE=1 (no -march=native), MARCH=x86-64-v3 (another
@@ -63,11 +66,13 @@ PLAIN_BINDIR := $(BUILD)/ref/bin
 OTHER_VAE    := $(PLAIN_BINDIR)/ch07_vae
 endif
 
-# `make test` builds with warnings as errors; the stamp below makes any
-# change of flags rebuild everything.
-ifneq ($(filter test,$(MAKECMDGOALS)),)
-WERROR   := -Werror
-endif
+# `make test` allows no warning. Every compile keeps what it printed in
+# OBJ.warn and `make test` fails if any object of the build has one:
+# -Werror's effect without -Werror in the flags stamp below (which makes
+# any change of flags rebuild everything), so `make ch07` and `make
+# test` share their objects instead of rebuilding each other's.
+# WERROR=-Werror on the command line still turns them into errors.
+WERROR   ?=
 
 # -fno-math-errno: sqrt and friends need not set errno (nothing here reads
 # it after them), so the compiler may use the vector square root. -O3
@@ -92,11 +97,13 @@ BENCH_C  := $(sort $(wildcard tests/bench_*.c))
 TESTS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_C) $(GRAD_C))
 BENCHES  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(BENCH_C))
 WEAVE    := $(BUILD)/tests/weave
+TRANSCRIPTS := $(BUILD)/tests/transcripts
 
 LIB      := $(BUILD)/libcommon.a
 LIB_DBL  := $(BUILD)/double/libcommon.a
 
-.PHONY: all test book book-check plots bench mnist clean tests FORCE
+.PHONY: all test book book-check transcripts transcripts-check plots bench \
+        mnist clean tests fuzz FORCE
 all: $(BINS)
 
 # make chNN -> ./chNN_name
@@ -110,13 +117,16 @@ $(BUILD)/flags: FORCE
 	@mkdir -p $(@D)
 	@echo '$(CC) $(CFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS)' > $@
 
+# A compile whose warnings are also kept in $@.warn (see WERROR above).
+KEEP_WARNINGS = 2>$@.warn; s=$$?; cat $@.warn >&2; exit $$s
+
 $(BUILD)/%.o: %.c $(BUILD)/flags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) -c $< -o $@ $(KEEP_WARNINGS)
 
 $(BUILD)/double/%.o: %.c $(BUILD)/flags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -DREAL_IS_DOUBLE -c $< -o $@
+	$(CC) $(CFLAGS) -DREAL_IS_DOUBLE -c $< -o $@ $(KEEP_WARNINGS)
 
 $(LIB): $(COMMON:%.c=$(BUILD)/%.o)
 	@rm -f $@
@@ -143,14 +153,26 @@ $(BUILD)/tests/bench_%: $(BUILD)/tests/bench_%.o $(LIB)
 $(WEAVE): $(BUILD)/tests/weave.o
 	$(CC) $(LDFLAGS) $^ -o $@
 
-tests: $(BINS) $(TESTS) $(WEAVE) $(OTHER_VAE)
+$(TRANSCRIPTS): $(BUILD)/tests/transcripts.o
+	$(CC) $(LDFLAGS) $^ -o $@
+
+tests: $(BINS) $(TESTS) $(WEAVE) $(TRANSCRIPTS) $(OTHER_VAE)
 
 $(OTHER_VAE): FORCE
 	@$(MAKE) --no-print-directory REF=$(if $(REF),,1) WERROR=$(WERROR) $@
 
+# Every object `make test` uses, for the check of their warnings.
+OBJECTS  := $(patsubst %.c,$(BUILD)/%.o,$(COMMON) $(CHAPTERS) $(TEST_C) \
+              tests/weave.c) $(patsubst %.c,$(BUILD)/double/%.o,\
+              $(COMMON) $(GRAD_C))
+
 # Tests see SAN=1 under the sanitizers and REF=1 on the plain layer, where
 # they may train for fewer steps; the default run checks the full figures.
 test: tests
+	@warned=$$(find $(addsuffix .warn,$(OBJECTS)) -size +0c 2>/dev/null); \
+	if [ -n "$$warned" ]; then echo "make test: the compiler warned" \
+	  "(a test build allows no warning):" >&2; cat $$warned >&2; \
+	  exit 1; fi
 	@BINDIR=$(BINDIR) BUILD=$(BUILD) JOBS=$(JOBS) SAN=$(SAN) REF=$(REF) \
 	  FAST_BINDIR=$(FAST_BINDIR) PLAIN_BINDIR=$(PLAIN_BINDIR) \
 	  tests/run.sh $(TESTS) $(TEST_SH)
@@ -162,6 +184,16 @@ book: $(WEAVE)
 
 book-check: $(WEAVE)
 	$(WEAVE) --check --strict book.md $(WEAVE_SRC)
+
+# Every `$ command` block of book.md re-run: --write refreshes the quoted
+# output, --check fails naming the chapter and line of any number other
+# than a timing that differs. Minutes, so not part of `make test`.
+# ONLY=ch08 limits either to the commands that contain "ch08".
+transcripts: tests
+	$(TRANSCRIPTS) --write book.md $(ONLY)
+
+transcripts-check: tests
+	$(TRANSCRIPTS) --check book.md $(ONLY)
 
 # Each plots/*.gp names, on "# run:" lines, the chapter runs whose files it
 # draws; they are run first, then gnuplot writes the PNG next to the script.
@@ -179,6 +211,28 @@ bench: $(BENCHES) $(BINDIR)/ch07_vae
 
 mnist:
 	data/fetch-mnist.sh data/mnist
+
+# make fuzz FUZZ_SECONDS=N: the fuzzers tests/fuzz_idx.c and
+# tests/fuzz_checkpoint.c, built by clang with libFuzzer and the
+# sanitizers under build/fuzz/, each run for N seconds from its
+# committed corpus tests/fuzz/NAME/ (which `make test` replays). New
+# inputs go to build/fuzz/NAME-corpus/, a crash to build/fuzz/crash-*.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all -D_XOPEN_SOURCE=700 -Icommon \
+                -pthread
+fuzz:
+	@mkdir -p build/fuzz
+	@for f in idx checkpoint; do \
+	  echo "$(FUZZ_CC) ... tests/fuzz_$$f.c common/*.c -o build/fuzz/fuzz_$$f"; \
+	  $(FUZZ_CC) $(FUZZ_FLAGS) tests/fuzz_$$f.c $(COMMON) -lm \
+	    -o build/fuzz/fuzz_$$f || exit 1; \
+	  mkdir -p build/fuzz/$$f-corpus; \
+	  build/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) \
+	    -artifact_prefix=build/fuzz/ build/fuzz/$$f-corpus \
+	    tests/fuzz/$$f || exit 1; \
+	done
 
 clean:
 	rm -rf build out $(addprefix ./,$(NAMES))

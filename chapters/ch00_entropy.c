@@ -223,6 +223,11 @@ void print_nats_bits(const char *name, double nats)
     printf("  %-32s %14.10f %14.10f\n", name, nats, nats_to_bits(nats));
 }
 
+/* Measured under the errata banner at the end of the file. */
+typedef struct audit000 audit000;
+audit000 *note000_audit(const double *p, const double *q, int n);
+void note000_audit_summary(const audit000 *a);
+
 #ifndef TESTING
 int main(int argc, char **argv)
 {
@@ -247,6 +252,7 @@ int main(int argc, char **argv)
               "Entropy, cross-entropy and KL of discrete distributions; "
               "softmax cross-entropy and its gradient.",
               flags, CLI_COUNT(flags), argc, argv);
+    report_prepare(out);   /* before any work: can it be written? */
     distribution_check("p", &p);
     distribution_check("q", &q);
     if (q.n != p.n)
@@ -274,9 +280,11 @@ int main(int argc, char **argv)
     print_nats_bits("KL(p||q), own sum    (0.4)", kl_pq);
     print_nats_bits("H(p,q) - H(p)        (0.4)", h_pq - h_p);
     print_nats_bits("KL(q||p)", kl_qp);
-    if (isinf(kl_pq) || isinf(kl_qp))
+    if (isinf(kl_pq) || isinf(kl_qp)) {
         printf("  (inf: one gives probability 0 to an outcome the other "
                "can produce)\n");
+        report_allow_infinity();   /* here inf is the right answer */
+    }
 
     /* The note writes H(p,q) = -sum p log2(1/q): the wrong sign. */
     double note_h = note000_cross_entropy_bits(p.v, q.v, n);
@@ -344,6 +352,7 @@ int main(int argc, char **argv)
         printf("\n");
     }
 
+    audit000 *audit = note000_audit(p.v, q.v, n);
     write_binary_curves(out);
 
     report_summary_begin();
@@ -365,7 +374,82 @@ int main(int argc, char **argv)
     report_summary("t_min_kl", c.t_min_kl);
     report_summary("softmax_ce_loss", loss);
     report_summary("softmax_ce_grad_max_fd_error", fd_error);
+    note000_audit_summary(audit);
     report_files();
     return 0;
 }
 #endif
+
+/* ---- errata in the notes: the second audit ----------------------------- */
+
+/* The numbers behind the errata the first audit missed: note 000's
+ * mixed log bases, its strict ">" between H(p,q) and H(p), and its
+ * "lower cross-entropy is higher accuracy". */
+struct audit000 {
+    double ce_bits, h_nats, mixed;  /* H(p,q) in bits, H(p) in nats */
+    double kl_bits, kl_nats;        /* the right KL(p||q) */
+    double self_gap;                /* H(p,p) - H(p) */
+    double loss_a, loss_b;          /* softmax loss of two predictions */
+    int right_a, right_b;           /* ... and whether each is right */
+};
+
+/* The index of the largest entry: the class a classifier predicts. */
+int argmax(const double *v, int n)
+{
+    int best = 0;
+    for (int i = 1; i < n; i++)
+        if (v[i] > v[best])
+            best = i;
+    return best;
+}
+
+/* Two predictions for label 0: (0.4, 0.3, 0.3) is right and costs
+ * -log 0.4; (0.45, 0.5, 0.05) is wrong and costs less, -log 0.45. */
+static const double audit_pred_a[3] = {0.4, 0.3, 0.3};
+static const double audit_pred_b[3] = {0.45, 0.5, 0.05};
+
+/* The softmax loss (0.8) of probabilities `pr` for `label`, through
+ * their logits log pr. */
+double loss_of_probabilities(const double *pr, int label, int n)
+{
+    double logits[CLI_LIST_MAX];
+    for (int i = 0; i < n; i++)
+        logits[i] = log(pr[i]);
+    return softmax_ce_forward(logits, label, n);
+}
+
+/* Measures and prints the second audit's numbers for p and q. */
+audit000 *note000_audit(const double *p, const double *q, int n)
+{
+    static audit000 a;
+    a.ce_bits = nats_to_bits(cross_entropy(p, q, n));
+    a.h_nats = entropy(p, n);
+    a.mixed = a.ce_bits - a.h_nats;
+    a.kl_nats = kl_discrete(p, q, n);
+    a.kl_bits = nats_to_bits(a.kl_nats);
+    a.self_gap = cross_entropy(p, p, n) - entropy(p, n);
+    a.loss_a = loss_of_probabilities(audit_pred_a, 0, 3);
+    a.loss_b = loss_of_probabilities(audit_pred_b, 0, 3);
+    a.right_a = argmax(audit_pred_a, 3) == 0;
+    a.right_b = argmax(audit_pred_b, 3) == 0;
+    printf("\nnote 000's H(p) with log, H(p,q) with log2: H(p,q) - H(p) = "
+           "%.4f - %.4f = %.4f,\n  neither KL(p||q) = %.4f bits nor "
+           "%.4f nats\n", a.ce_bits, a.h_nats, a.mixed, a.kl_bits,
+           a.kl_nats);
+    printf("note 000's H(p,q) > H(p): at q = p, H(p,q) - H(p) = %.3g "
+           "(the right sign is >=)\n", a.self_gap);
+    printf("note 000's lower cross-entropy = higher accuracy: label 0,\n"
+           "  (0.4, 0.3, 0.3): loss %.4f, %s; (0.45, 0.5, 0.05): loss "
+           "%.4f, %s\n", a.loss_a, a.right_a ? "right" : "wrong",
+           a.loss_b, a.right_b ? "right" : "wrong");
+    return &a;
+}
+
+/* The second audit's lines of the summary block. */
+void note000_audit_summary(const audit000 *a)
+{
+    report_summary("note000_mixed_base_gap", a->mixed);
+    report_summary("note000_self_gap", a->self_gap);
+    report_summary("note000_loss_right_prediction", a->loss_a);
+    report_summary("note000_loss_wrong_prediction", a->loss_b);
+}

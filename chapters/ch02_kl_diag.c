@@ -386,6 +386,7 @@ int main(int argc, char **argv)
               "KL divergence of multivariate Gaussians: full covariance by "
               "Cholesky (2.4), diagonal (2.8), the VAE term (2.9).",
               flags, CLI_COUNT(flags), argc, argv);
+    report_prepare(out);   /* before any work: can it be written? */
     int d = mu1.n;
     if (var1.n != d)
         cli_die(2, "--var1: has %d entries, --mu1 has %d", var1.n, d);

@@ -472,6 +472,7 @@ int main(int argc, char **argv)
     cli_parse("ch03_ae",
               "An MLP autoencoder on MNIST, set beside PCA of the same "
               "rank.", flags, nflags, argc, argv);
+    report_prepare(o.out);   /* before any work: can it be written? */
     if (linear && strcmp(loss, "mse") != 0)
         cli_die(2, "--linear: needs --loss mse (BCE needs the sigmoid "
                    "output)");
@@ -483,9 +484,12 @@ int main(int argc, char **argv)
     data_load(&train, o.data, "train", 28, 28);
     data_load(&test, o.data, "t10k", 28, 28);
     data_truncate(&train, o.train_size);
+    if (train.n <= latent)   /* n centred images span n - 1 dimensions */
+        cli_die(2, "--train-size %d: PCA of rank %d needs at least %d "
+                "training images", train.n, latent, latent + 1);
     int d = train.dim;
-    printf("ch03_ae: seed %d, %d threads, %d training and %d test images "
-           "from %s\n", o.seed, mat_threads(), train.n, test.n, o.data);
+    printf("ch03_ae: seed %d, %s, %d training and %d test images "
+           "from %s\n", o.seed, mat_threads_text(), train.n, test.n, o.data);
 
     /* PCA of the training images at the rank of the code. */
     double start = report_seconds();
@@ -544,6 +548,9 @@ int main(int argc, char **argv)
     write_reconstructions(&m, &test, o.out);
     real *codes = encode_all(&m, test.x, test.n);
     double gap = write_random_codes(&m, codes, test.n, 30, &test, &r, o.out);
+    if (!isfinite(gap))   /* test codes at zero distance: one point */
+        cli_die(1, "training collapsed: every test image has the same "
+                "code; try a smaller --lr (now %g)", o.lr);
     printf("random codes lie %.2f times as far from the nearest test "
            "code as test codes from each other\n", gap);
     if (latent == 2)

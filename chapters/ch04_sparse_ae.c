@@ -205,6 +205,7 @@ int main(int argc, char **argv)
               "A sparse autoencoder on MNIST: a sigmoid hidden layer "
               "with a KL or L1 penalty on its mean activation.",
               flags, nflags, argc, argv);
+    report_prepare(o.out);   /* before any work: can it be written? */
     mat_set_threads(o.threads);
     rng r;
     rng_seed(&r, (uint64_t)o.seed);
@@ -213,8 +214,8 @@ int main(int argc, char **argv)
     data_load(&train, o.data, "train", 28, 28);
     data_load(&test, o.data, "t10k", 28, 28);
     data_truncate(&train, o.train_size);
-    printf("ch04_sparse_ae: seed %d, %d threads, %d training and %d test "
-           "images from %s\n", o.seed, mat_threads(), train.n, test.n,
+    printf("ch04_sparse_ae: seed %d, %s, %d training and %d test "
+           "images from %s\n", o.seed, mat_threads_text(), train.n, test.n,
            o.data);
 
     ae_shape shape = {

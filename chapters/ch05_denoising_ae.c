@@ -151,6 +151,7 @@ int main(int argc, char **argv)
               "A denoising autoencoder on MNIST against the plain one, "
               "by PSNR on noisy test images.",
               flags, nflags, argc, argv);
+    report_prepare(o.out);   /* before any work: can it be written? */
     mat_set_threads(o.threads);
     rng r;
     rng_seed(&r, (uint64_t)o.seed);
@@ -164,8 +165,8 @@ int main(int argc, char **argv)
     data_load(&test, o.data, "t10k", 28, 28);
     data_truncate(&train, o.train_size);
     size_t pixels = (size_t)test.n * test.dim;
-    printf("ch05_denoising_ae: seed %d, %d threads, %d training and %d "
-           "test images from %s; noise %s at %g\n", o.seed, mat_threads(),
+    printf("ch05_denoising_ae: seed %d, %s, %d training and %d "
+           "test images from %s; noise %s at %g\n", o.seed, mat_threads_text(),
            train.n, test.n, o.data, noise_name, level);
 
     /* One noisy copy of the test set, the same for both models. */

@@ -1057,6 +1057,7 @@ int main(int argc, char **argv)
               "EM (6.7)-(6.8); p(x) of a latent model by naive Monte Carlo "
               "(6.11) vs importance sampling (6.12).",
               flags, CLI_COUNT(flags), argc, argv);
+    report_prepare(out);   /* before any work: can it be written? */
     rng r;
     rng_seed(&r, (uint64_t)seed);
     printf("ch06_gmm: seed %d, %d samples per mixture, EM with %d "

@@ -338,10 +338,7 @@ int iw_sizes(int ks[4], int K)
 /* Loads path into m, or exits with one line saying what differs. */
 void load_checkpoint(vae_model *m, const char *path, const char *tag)
 {
-    char err[600];
-    if (!nn_params_try_load(&m->params, path, tag, err, sizeof err))
-        cli_die(1, "--load %s (trained with other --latent, --hidden, "
-                "--decoder or --sigma?)", err);
+    vae_load(m, path, tag, "--latent, --hidden, --decoder or --sigma");
 }
 
 /* What the program measures after training. */
@@ -395,6 +392,17 @@ evaluation evaluate(vae_model *m, const data_set *test,
     return ev;
 }
 
+/* The second audit's numbers, measured under the errata banner at the
+ * end of the file. */
+typedef struct {
+    double noise_var_0, noise_var_5;        /* note 001: e^2s at 0, -5 */
+    double elbo_w0, elbo_w1, logp_w0, logp_w1;  /* note 001: Lb vs L */
+    double sigma, q_at_mu, p_eps_0, mass;   /* note 002: no Jacobian */
+    double neg_h1, neg_h2;                  /* note 003: not a constant */
+} audit07;
+audit07 note_audit(vae_model *m, const data_set *test, double logvar);
+void note_audit_summary(const audit07 *a);
+
 /* The numbers that separate the notes' versions from the right ones. */
 typedef struct {
     double logvar, var, keras_var;          /* the Keras line */
@@ -402,9 +410,10 @@ typedef struct {
     double one_mean, one_sd, one_kl;        /* one sample of -ELBO */
     double noisy_sd;                        /* g(X + eps) */
     double log_q, log_post, slip;           /* Bayes at z = mu(x) */
+    audit07 audit;                          /* the second audit */
 } note_checks;
 
-/* Measures and prints the notes' errors on the first test digit, at
+/* Measures and prints the notes' errors on the first test image, at
  * latent dimension `dim`; log p(x) comes from L_iw. */
 note_checks check_notes(vae_model *m, const data_set *test, int dim,
                         int iw, rng *r)
@@ -421,7 +430,7 @@ note_checks check_notes(vae_model *m, const data_set *test, int dim,
     c.var = reparam_sample_variance(c.logvar, false, DRAWS, r);
     c.keras_var = reparam_sample_variance(c.logvar, true, DRAWS, r);
     printf("\nnote 002's z = mu + exp(log_var) * eps, at the log sigma^2 "
-           "= %.4f of the first test digit's dimension %d:\n", c.logvar,
+           "= %.4f of the first test image's dimension %d:\n", c.logvar,
            dim + 1);
     printf("  Var z by (7.5) %.6g (sigma^2 = %.6g); by the Keras line "
            "%.6g (sigma^4 = %.6g)\n", c.var, exp(c.logvar), c.keras_var,
@@ -442,7 +451,7 @@ note_checks check_notes(vae_model *m, const data_set *test, int dim,
     c.one_mean = os.neg_elbo.mean;
     c.one_sd = sqrt(num_stats_var(&os.neg_elbo));
     c.one_kl = os.kl;
-    printf("one-sample -ELBO of the first test digit over %d eps draws: "
+    printf("one-sample -ELBO of the first test image over %d eps draws: "
            "mean %.3f, sd %.3f; its KL term %.3f for every draw\n",
            SPREAD_DRAWS, c.one_mean, c.one_sd, c.one_kl);
     c.noisy_sd = noisy_input_spread(m, first.x, dim, SPREAD_DRAWS, r);
@@ -463,11 +472,12 @@ note_checks check_notes(vae_model *m, const data_set *test, int dim,
     }
     c.log_post = log_px_z + log_pz - log_px;
     c.slip = c.log_q + log_pz - log_px;
-    printf("note 003's Bayes at z = mu(x), first test digit: log q(z|x) = "
+    printf("note 003's Bayes at z = mu(x), first test image: log q(z|x) = "
            "%.3f;\n  log p(x|z) + log p(z) - log p(x) = %.3f (right); "
            "log q(z|x) + log p(z) - log p(x) = %.3f (the slip)\n",
            c.log_q, c.log_post, c.slip);
     vae_acts_free(&a);
+    c.audit = note_audit(m, test, c.logvar);
     return c;
 }
 
@@ -539,6 +549,7 @@ void print_summary(const vae_run *run, int train_n, int test_n,
     report_summary("bayes_log_q", c->log_q);
     report_summary("bayes_log_posterior", c->log_post);
     report_summary("bayes_slip", c->slip);
+    note_audit_summary(&c->audit);
     if (run->epochs_done > 0)
         report_summary("seconds_per_epoch",
                        run->train_seconds / run->epochs_done);
@@ -568,7 +579,7 @@ int main(int argc, char **argv)
     rng r;
     rng_seed(&r, (uint64_t)o.seed);
     double started = report_seconds();
-    report_make_dir(o.out);   /* fail now, not after the training */
+    report_prepare(o.out);   /* fail now, not after the training */
 
     data_set train, test;
     data_load(&train, o.data, "train", SIDE, SIDE);
@@ -582,8 +593,8 @@ int main(int argc, char **argv)
     }
     char tag[NN_TAG_MAX];
     vae_tag(tag, "ch07_vae", &cfg);
-    printf("ch07_vae: seed %d, %d threads; %s, latent %d, hidden %d%s\n",
-           o.seed, mat_threads(), tag + strlen("ch07_vae "), cfg.latent,
+    printf("ch07_vae: seed %d, %s; %s, latent %d, hidden %d%s\n",
+           o.seed, mat_threads_text(), tag + strlen("ch07_vae "), cfg.latent,
            cfg.hidden, o.binarize ? ", binarized pixels" : "");
     printf("data: %d training and %d test images from %s\n", train.n,
            test.n, o.data);
@@ -600,9 +611,9 @@ int main(int argc, char **argv)
                o.epochs, o.batch, o.lr, o.beta,
                o.warmup ? " (warm-up)" : "");
         run = vae_train(&m, &train, NULL, &test, NULL, &o, &r);
+        nn_params_save(&m.params, o.out, "vae.bin", tag);  /* saved */
+        vae_write_history(&run, o.out);     /* before the evaluation */
         if (run.interrupted) {
-            nn_params_save(&m.params, o.out, "vae.bin", tag);
-            vae_write_history(&run, o.out);
             printf("\ninterrupted after %d epochs and %ld steps: the "
                    "checkpoint is saved; evaluate it with --load "
                    "%s/vae.bin\n", run.epochs_done, run.steps, o.out);
@@ -614,10 +625,6 @@ int main(int argc, char **argv)
         evaluation ev = evaluate(&m, &test, &o, &r);
         note_checks notes = check_notes(&m, &test, ev.top, o.iw, &r);
         write_pictures(&m, &test, &ev, o.out, &r);
-        if (o.load == NULL) {
-            vae_write_history(&run, o.out);
-            nn_params_save(&m.params, o.out, "vae.bin", tag);
-        }
         print_summary(&run, train.n, test.n, &m, &ev, &notes,
                       report_seconds() - started);
         report_files();
@@ -632,3 +639,108 @@ int main(int argc, char **argv)
 }
 
 #endif
+
+/* ---- errata in the notes: the second audit ----------------------------- */
+
+/* Note 001: the lecture's code is c = m + exp(s) e, so the noise has
+ * variance e^(2s). At s = 0, the penalty's minimum, it is 1; it
+ * vanishes only as s -> -infinity, not at s = 0 as the note says. */
+double lecture_noise_variance(double s) { return exp(2.0 * s); }
+
+/* Note 001 says the bound L_b and log p(x) always rise together. A
+ * model with a closed form says otherwise: p(z) = N(0,1),
+ * p(x|z) = N(w z, 1), so p(x) = N(0, 1 + w^2); q(z) = N(qm, qs^2). */
+double linear_log_px(double x, double w)
+{
+    return num_log_normal_pdf(x, 0.0, sqrt(1.0 + w * w));
+}
+
+/* Its ELBO: E_q[log N(x; w z, 1)] - KL(q || N(0,1)), (7.3), in closed
+ * form: E_q[(x - w z)^2] = (x - w qm)^2 + w^2 qs^2. */
+double linear_elbo(double x, double w, double qm, double qs)
+{
+    double sq = (x - w * qm) * (x - w * qm) + w * w * qs * qs;
+    return -0.5 * log(2.0 * M_PI) - 0.5 * sq -
+           kl_std_normal_term(qm, 2.0 * log(qs));
+}
+
+/* Note 002 sets q(z) = p(eps) for z = mu + sigma eps. As a function of
+ * z, p((z - mu)/sigma) has mass sigma, not 1: the Jacobian 1/sigma is
+ * missing. Integrated by quadrature (mu = 0). */
+double no_jacobian_integrand(double z, void *ctx)
+{
+    double sigma = *(const double *)ctx;
+    return exp(num_log_normal_pdf(z / sigma, 0.0, 1.0));
+}
+
+double no_jacobian_mass(double sigma)
+{
+    return num_integrate(no_jacobian_integrand, &sigma, -40.0 * sigma,
+                         40.0 * sigma, 1e-15, 1e-12).value;
+}
+
+/* Note 003's "constant" E[int p(z|x) ln(p~(x) p(z|x)) dz] holds, beside
+ * ln p~(x), int q ln q dz = -H(q): for a diagonal Gaussian
+ * -1/2 sum_j (1 + ln 2 pi + l_j). It moves with x and the encoder. */
+double gaussian_neg_entropy(const real *logvar, int L)
+{
+    double h = 0.0;
+    for (int j = 0; j < L; j++)
+        h -= 0.5 * (1.0 + log(2.0 * M_PI) + logvar[j]);
+    return h;
+}
+
+/* Measures and prints the second audit's numbers; `logvar` is the
+ * first test image's log sigma^2 in its most informative dimension. */
+audit07 note_audit(vae_model *m, const data_set *test, double logvar)
+{
+    audit07 a;
+    a.noise_var_0 = lecture_noise_variance(0.0);
+    a.noise_var_5 = lecture_noise_variance(-5.0);
+    printf("note 001's 'sigma would go to 0': noise exp(s) e has variance "
+           "%.4g at s = 0, %.3g at s = -5;\n  it vanishes only as "
+           "s -> -inf\n", a.noise_var_0, a.noise_var_5);
+
+    const double x = 1.0, qm = 1.0, qs = 0.5, w1 = 0.8;
+    a.elbo_w0 = linear_elbo(x, 0.0, qm, qs);
+    a.elbo_w1 = linear_elbo(x, w1, qm, qs);
+    a.logp_w0 = linear_log_px(x, 0.0);
+    a.logp_w1 = linear_log_px(x, w1);
+    printf("note 001's 'L_b and log p(x) rise together': p(x|z) = "
+           "N(wz, 1), q = N(1, 0.5^2), x = 1,\n  w = 0 -> %.1f: ELBO "
+           "%.4f -> %.4f, log p(x) %.4f -> %.4f\n", w1, a.elbo_w0,
+           a.elbo_w1, a.logp_w0, a.logp_w1);
+
+    a.sigma = exp(0.5 * logvar);
+    a.q_at_mu = exp(num_log_normal_pdf(0.0, 0.0, a.sigma));
+    a.p_eps_0 = exp(num_log_normal_pdf(0.0, 0.0, 1.0));
+    a.mass = no_jacobian_mass(a.sigma);
+    printf("note 002's q(z) = p(eps), at sigma = %.4f: q(mu) = %.4f, "
+           "p(0) = %.4f;\n  p((z - mu)/sigma) integrates to %.4f over z, "
+           "not 1\n", a.sigma, a.q_at_mu, a.p_eps_0, a.mass);
+
+    int L = m->cfg.latent;
+    vae_acts acts;
+    vae_acts_alloc(&acts, &m->cfg, 2);
+    vae_encode(&acts, m, test->x, NULL, test->n < 2 ? test->n : 2);
+    a.neg_h1 = gaussian_neg_entropy(acts.logvar, L);
+    a.neg_h2 = test->n < 2 ? a.neg_h1
+                           : gaussian_neg_entropy(acts.logvar + L, L);
+    vae_acts_free(&acts);
+    printf("note 003's constant: int q ln q dz = %.3f for the first test "
+           "image, %.3f for the second\n", a.neg_h1, a.neg_h2);
+    return a;
+}
+
+/* The second audit's lines of the summary block. */
+void note_audit_summary(const audit07 *a)
+{
+    report_summary("lecture_noise_var_s0", a->noise_var_0);
+    report_summary("linear_elbo_w0", a->elbo_w0);
+    report_summary("linear_elbo_w08", a->elbo_w1);
+    report_summary("linear_log_px_w0", a->logp_w0);
+    report_summary("linear_log_px_w08", a->logp_w1);
+    report_summary("no_jacobian_mass", a->mass);
+    report_summary("neg_entropy_q_image1", a->neg_h1);
+    report_summary("neg_entropy_q_image2", a->neg_h2);
+}

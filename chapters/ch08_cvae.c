@@ -195,11 +195,10 @@ double label_entropy_bound(const data_set *train, const data_set *test)
  * differs. */
 void load_checkpoint(vae_model *m, const char *path, const char *chapter)
 {
-    char tag[NN_TAG_MAX], err[600];
+    char tag[NN_TAG_MAX];
     vae_tag(tag, chapter, &m->cfg);
-    if (!nn_params_try_load(&m->params, path, tag, err, sizeof err))
-        cli_die(1, "--load %s (trained with other --cond, --latent, "
-                "--hidden, --decoder or --sigma?)", err);
+    vae_load(m, path, tag, "--cond, --latent, --hidden, --decoder or "
+             "--sigma");
     printf("loaded %s: %zu parameters, no training\n", path,
            m->params.count);
 }
@@ -244,7 +243,7 @@ void print_temperature_rows(report_tsv *t, const cvae_measured *cm,
                             const cli_list *temps)
 {
     printf("%6s %12s %11s %12s %11s %9s\n", "latent", "temperature",
-           "test -ELBO", "cond. acc.", "worst digit", "style");
+           "test -ELBO", "cond. acc.", "worst class", "style");
     for (int j = 0; j < temps->n; j++) {
         printf("%6d %12.2f %11.2f %12.3f %11.3f %9.3f\n", cm->latent,
                temps->v[j], cm->neg_elbo, cm->accuracy[j], cm->worst[j],
@@ -625,10 +624,10 @@ void run_label(const vae_options *o, const cvae_options *co,
     int said[CLASSES];
     double accuracy = conditional_accuracy(per_digit, said, &judge,
                                            images, asked, count);
-    printf("\nconditional accuracy (8.6), %d samples per digit at "
+    printf("\nconditional accuracy (8.6), %d samples per class at "
            "temperature %g: %.3f\n", co->per_digit, co->temperature,
            accuracy);
-    printf("  digit   ");
+    printf("  class   ");
     for (int d = 0; d < CLASSES; d++)
         printf("%6d", d);
     printf("\n  judged  ");
@@ -655,7 +654,7 @@ void run_label(const vae_options *o, const cvae_options *co,
     int style_n = test->n < 500 ? test->n : 500;
     double style = style_swap(NULL, &m, &judge, test, style_n);
     write_style(&m, &judge, test, o->out);
-    printf("style swaps of %d test digits (same z, every label): judged "
+    printf("style swaps of %d test images (same z, every label): judged "
            "as the new label %.3f\n", style_n, style);
     static cvae_measured cm;
     cm = (cvae_measured){.latent = cfg.latent, .neg_elbo = te.nll + te.kl,
@@ -669,7 +668,7 @@ void run_label(const vae_options *o, const cvae_options *co,
     report_tsv_close(&t);
     double gray_samples = gray_fraction(images, count, PIXELS);
     printf("gray pixels (0.25-0.75): %.3f of the samples, %.3f of the "
-           "test digits\n", gray_samples, gray_data);
+           "test images\n", gray_samples, gray_data);
 
     /* the unconditional VAE, for contrast: which digits it draws */
     double uncond[CLASSES], u_bound = NAN;
@@ -705,7 +704,7 @@ void run_label(const vae_options *o, const cvae_options *co,
         report_tsv_open(&t, o->out, "histogram.tsv",
                         "digit\tunconditional\tconditional\ttest_data");
         printf("test -ELBO %.2f = %.2f + KL %.2f, -log p(x) <= %.2f (k = "
-               "%d); its %d samples judged as:\n  digit   ",
+               "%d); its %d samples judged as:\n  class   ",
                ut.nll + ut.kl, ut.nll, ut.kl, -u_bound, ks[nk - 1], count);
         for (int d = 0; d < CLASSES; d++)
             printf("%6d", d);
@@ -837,8 +836,8 @@ void run_half(const vae_options *o, const cvae_options *co,
            "0)\n", st.spread);
     printf("  squared distance to the regressor's answer: one draw %.2f, "
            "the mean of the draws %.2f\n", st.draw_to_reg, st.mean_to_reg);
-    printf("  judged the true digit: %.3f of the CVAE's, %.3f of the "
-           "regressor's; %.2f digits per top half\n", st.judged_cvae,
+    printf("  judged the true class: %.3f of the CVAE's, %.3f of the "
+           "regressor's; %.2f classes per top half\n", st.judged_cvae,
            st.judged_reg, st.classes);
     printf("  gray pixels (0.25-0.75) in the bottom half: CVAE %.3f, "
            "regressor %.3f, data %.3f\n", st.gray_cvae, st.gray_reg,
@@ -927,6 +926,7 @@ int main(int argc, char **argv)
               "The conditional VAE: generate the digit you ask for, "
               "judged by a classifier; or complete a digit's bottom "
               "half (--cond half).", flags, nflags, argc, argv);
+    report_prepare(o.out);   /* before any work: can it be written? */
     for (int i = 0; i < co.sweep_latents.n; i++)
         if (co.sweep_latents.v[i] != floor(co.sweep_latents.v[i]))
             cli_die(2, "--sweep-latents: %g is not a whole number",
@@ -949,8 +949,8 @@ int main(int argc, char **argv)
     data_load(&test, o.data, "t10k", SIDE, SIDE);
     data_truncate(&train, o.train_size);
     data_truncate(&test, o.test_size);
-    printf("ch08_cvae: seed %d, %d threads, --cond %s\n", o.seed,
-           mat_threads(), co.cond);
+    printf("ch08_cvae: seed %d, %s, --cond %s\n", o.seed,
+           mat_threads_text(), co.cond);
     printf("data: %d training and %d test images from %s\n\n", train.n,
            test.n, o.data);
     if (strcmp(co.cond, "label") == 0)

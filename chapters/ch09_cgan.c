@@ -12,7 +12,6 @@
  * what a Parzen window would say of either model, and why it misleads;
  * and the gradient the generator gets from either form of its loss. */
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include "data.h"
 #include "gan.h"
 #include "image.h"
+#include "interrupt.h"
 #include "judge.h"
 #include "mat.h"
 #include "nn.h"
@@ -245,15 +245,6 @@ typedef struct {
     double seconds;
 } gan_epoch;
 
-/* Set by SIGINT while the GAN trains. */
-static volatile sig_atomic_t interrupted;
-
-static void on_interrupt(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
-
 /* The probe: a fixed batch of noise and labels 0-9 in turn, on which
  * the generator's gradient is measured in both forms (9.6), (9.7). */
 typedef struct {
@@ -380,7 +371,7 @@ gan_epoch train_epoch(gan_model *m, gan_acts *a, const data_set *train,
         cli_die(1, "out of memory");
     gan_epoch h = {0};
     data_order(order, train->n, r);
-    for (int s = 0; s + B <= train->n && !interrupted; s += B) {
+    for (int s = 0; s + B <= train->n && !interrupt_requested(); s += B) {
         data_gather(x, label, train, order + s, B);
         vae_onehot(onehot, label, B, CLASSES);
         for (int i = 0; i < B * Z; i++)
@@ -447,11 +438,7 @@ gan_run gan_fit(gan_model *m, const data_set *train,
     nn_adam d_adam = nn_adam_defaults(o->d_lr);
     nn_adam g_adam = nn_adam_defaults(o->g_lr);
     d_adam.beta1 = g_adam.beta1 = o->beta1;
-    struct sigaction on_int = {0}, before;
-    on_int.sa_handler = on_interrupt;
-    on_int.sa_flags = SA_RESETHAND;   /* a second Ctrl-C kills */
-    sigemptyset(&on_int.sa_mask);
-    sigaction(SIGINT, &on_int, &before);
+    interrupt_catch();   /* Ctrl-C: stop after the batch, save */
 
     printf("epoch    D loss  G loss  D real  D fake  D(G(z))  |grad| NS"
            "  |grad| MM  judged\n");
@@ -461,11 +448,11 @@ gan_run gan_fit(gan_model *m, const data_set *train,
     run.rows = 1;
     print_epoch(&run.history[0], 0, o->epochs, NAN);
     double started = report_seconds();
-    for (int e = 1; e <= o->epochs && !interrupted; e++) {
+    for (int e = 1; e <= o->epochs && !interrupt_requested(); e++) {
         double t0 = report_seconds();
         gan_epoch h = train_epoch(m, &a, train, o, &d_adam, &g_adam,
                                   order, r);
-        if (interrupted)
+        if (interrupt_requested())
             break;
         h.seconds = report_seconds() - t0;
         run.train_seconds += h.seconds;
@@ -479,7 +466,7 @@ gan_run gan_fit(gan_model *m, const data_set *train,
         double eta = (report_seconds() - started) / e * (o->epochs - e);
         print_epoch(&h, e, o->epochs, eta);
     }
-    sigaction(SIGINT, &before, NULL);
+    interrupt_release();
     gan_acts_free(&a);
     free(probe.z);
     free(probe.onehot);
@@ -707,7 +694,7 @@ void load_data(data_set *train, data_set *test, const cgan_options *o)
     if (train->n < o->train.batch)
         cli_die(2, "--batch: %d is more than the %d training images",
                 o->train.batch, train->n);
-    printf("ch09_cgan: seed %d, %d threads\n", o->seed, mat_threads());
+    printf("ch09_cgan: seed %d, %s\n", o->seed, mat_threads_text());
     printf("data: %d training and %d test images from %s\n\n",
            train->n, test->n, o->data);
 }
@@ -735,7 +722,7 @@ gan_run train_or_load_gan(gan_model *gan, const cgan_options *o,
     run = gan_fit(gan, train, &o->train, judge, &r);
     nn_params_save(&gan->g_params, o->out, "cgan.bin", GAN_TAG);
     write_dynamics(&run, o->out);
-    if (interrupted) {
+    if (interrupt_requested()) {
         printf("\ninterrupted after %d epochs; --load %s/cgan.bin "
                "measures it\n", run.epochs_done, o->out);
         report_files();
@@ -953,7 +940,7 @@ int main(int argc, char **argv)
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     mat_set_threads(o.threads > 0 ? o.threads : cores > 0 ? (int)cores : 1);
     double started = report_seconds();
-    report_make_dir(o.out);
+    report_prepare(o.out);   /* before any work: can it be written? */
 
     data_set train, test;
     load_data(&train, &test, &o);

@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "data.h"
+#include "interrupt.h"
 #include "loss.h"
 
 #include <math.h>
@@ -243,7 +244,8 @@ static ae_step_result ae_epoch(ae_model *m, const ae_train_config *cfg,
     int n = train->n;
     size_t dim = (size_t)m->shape.dim;
     data_order(order, n, r);
-    for (int i = 0; i < n; i += cfg->batch) {
+    int i = 0;
+    for (; i < n && !interrupt_requested(); i += cfg->batch) {
         int B = n - i < cfg->batch ? n - i : cfg->batch;
         data_gather(target, NULL, train, order + i, B);
         memcpy(in, target, (size_t)B * dim * sizeof(real));
@@ -253,9 +255,20 @@ static ae_step_result ae_epoch(ae_model *m, const ae_train_config *cfg,
         sum.loss += B * s.loss;
         sum.penalty += B * s.penalty;
     }
-    sum.loss /= n;
-    sum.penalty /= n;
+    sum.loss /= i < n ? i : n;   /* the batches it ran */
+    sum.penalty /= i < n ? i : n;
     return sum;
+}
+
+/* After Ctrl-C: the loss table so far is committed, the files named,
+ * and the program ends with status 130. */
+_Noreturn static void ae_stop(int epoch, report_tsv *tsv)
+{
+    if (tsv != NULL)
+        report_tsv_close(tsv);
+    printf("\ninterrupted in epoch %d: stopped\n", epoch);
+    report_files();
+    exit(INTERRUPT_EXIT);
 }
 
 /* The epoch loop: train, evaluate on the test set, print progress. */
@@ -278,9 +291,17 @@ ae_eval ae_train(ae_model *m, const ae_train_config *cfg,
         cli_die(1, "out of memory for a batch");
     ae_eval test = {0, 0, 0};
     double start = report_seconds();
+    interrupt_catch();
     for (int epoch = 1; epoch <= cfg->epochs; epoch++) {
         ae_step_result tr = ae_epoch(m, cfg, train, order, in, target, r);
+        if (interrupt_requested())
+            ae_stop(epoch, tsv);
         test = ae_evaluate(m, test_in, test_target, ntest);
+        if (!isfinite(tr.loss) || !isfinite(test.loss))
+            cli_die(1, "training diverged: the %s loss is %g in epoch "
+                    "%d; try a smaller --lr (now %g)", isfinite(tr.loss) ?
+                    "test" : "training", isfinite(tr.loss) ? test.loss :
+                    tr.loss, epoch, cfg->adam.lr);
         double secs = report_seconds() - start;
         double eta = secs / epoch * (cfg->epochs - epoch);
         printf("%s epoch %2d/%d  train %.4f", cfg->label, epoch,
@@ -293,7 +314,10 @@ ae_eval ae_train(ae_model *m, const ae_train_config *cfg,
         if (tsv != NULL)
             report_tsv_row(tsv, (double[]){epoch, tr.loss, tr.penalty,
                                            test.loss, secs});
+        if (interrupt_requested())   /* during the test pass */
+            ae_stop(epoch, tsv);
     }
+    interrupt_release();
     free(order);
     free(in);
     free(target);

@@ -155,7 +155,10 @@ ae_eval ae_evaluate(ae_model *m, const real *input /* (n, dim) */,
  * one progress line per epoch: train loss, test loss of
  * x-hat(test_in) against test_target, seconds and ETA. If `tsv` is not
  * NULL it receives a row (epoch, train_loss, train_penalty, test_loss,
- * seconds) per epoch. Returns the last epoch's test evaluation. */
+ * seconds) per epoch. Returns the last epoch's test evaluation. A loss
+ * that is not finite ends the program (exit 1, naming --lr). Ctrl-C
+ * (SIGINT) stops it after the current batch: tsv is committed, the
+ * files written so far are named and the program exits 130. */
 ae_eval ae_train(ae_model *m, const ae_train_config *cfg,
                  const data_set *train,
                  const real *test_in /* (ntest, dim) */,

@@ -262,7 +262,9 @@ double classify_train(classify_model *m,
             accuracy = classify_accuracy(m, test);
             printf("  test accuracy %.4f", accuracy);
         }
-        printf("  %5.1f s\n", report_seconds() - start);
+        double secs = report_seconds() - start;
+        printf("  %5.1f s  ETA %4.1f s\n", secs,
+               secs / (epoch + 1) * (cfg->epochs - epoch - 1));
         fflush(stdout);
     }
     free(straight);

@@ -2,26 +2,91 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 static const char *cli_prog = "program";
+static bool cli_forced, cli_quiet_pictures;
 
 void cli_set_prog(const char *prog) { cli_prog = prog; }
+
+const char *cli_program(void) { return cli_prog; }
+
+bool cli_force(void) { return cli_forced; }
+
+bool cli_no_preview(void) { return cli_quiet_pictures; }
+
+/* Writes text to fp with every run of more than CLI_WORD_MAX non-blank
+ * characters (a long path, as a rule) cut in the middle: a message
+ * keeps its reason however long the name it quotes. */
+static void put_shortened(FILE *fp, const char *text)
+{
+    enum { CLI_WORD_MAX = 100, HEAD = 40, TAIL = 50 };
+    while (*text) {
+        size_t blank = strspn(text, " \t");
+        fwrite(text, 1, blank, fp);
+        text += blank;
+        size_t word = strcspn(text, " \t");
+        if (word > CLI_WORD_MAX) {
+            fwrite(text, 1, HEAD, fp);
+            fputs("...", fp);
+            fwrite(text + word - TAIL, 1, TAIL, fp);
+        } else {
+            fwrite(text, 1, word, fp);
+        }
+        text += word;
+    }
+}
+
+static void cli_vwarn(const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    char *line = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    fprintf(stderr, "%s: ", cli_prog);
+    if (line != NULL) {
+        vsnprintf(line, (size_t)len + 1, fmt, again);
+        put_shortened(stderr, line);
+    } else {
+        vfprintf(stderr, fmt, again);
+    }
+    va_end(again);
+    free(line);
+    fputc('\n', stderr);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cli_vwarn(fmt, ap);
+    va_end(ap);
+}
 
 _Noreturn void cli_die(int status, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s: ", cli_prog);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    cli_vwarn(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     exit(status);
+}
+
+/* At exit: everything printed must have reached standard output. A
+ * full disk or a closed pipe behind stdout would otherwise lose the
+ * summary with exit status 0. */
+static void cli_check_stdout(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: cannot write standard output: %s\n",
+                cli_prog, strerror(errno ? errno : EIO));
+        _exit(1);
+    }
 }
 
 /* A numeric range "[lo,hi]", with "(" or ")" for an open end. */
@@ -34,9 +99,8 @@ typedef struct {
 static bool parse_double(const char *text, double *out)
 {
     char *end;
-    errno = 0;
     *out = strtod(text, &end);
-    return end != text && *end == '\0' && errno != ERANGE && !isnan(*out);
+    return end != text && *end == '\0' && !isnan(*out);
 }
 
 static cli_range range_of(const cli_flag *f)
@@ -69,11 +133,23 @@ _Noreturn static void bad_value(const cli_flag *f, const char *text,
     cli_die(2, "--%s: '%s' %s", f->name, text, why);
 }
 
+/* A number's problem, if any: not one, too large, or too small to be a
+ * double other than 0 (strtod's ERANGE either way). */
 static double parse_number(const cli_flag *f, const char *text)
 {
     double x;
-    if (!parse_double(text, &x) || isinf(x))
+    char *end;
+    errno = 0;
+    x = strtod(text, &end);
+    bool range_error = errno == ERANGE;
+    if (!parse_double(text, &x))
         bad_value(f, text, "is not a finite number");
+    if (isinf(x))
+        bad_value(f, text, range_error ? "is too large for a double "
+                  "(overflows)" : "is not a finite number");
+    if (range_error && fabs(x) < 1e-300)
+        bad_value(f, text, "is too small for a double (underflows "
+                  "towards 0)");
     if (!in_range(x, range_of(f)))
         cli_die(2, "--%s: %s is out of range %s", f->name, text, f->range);
     return x;
@@ -181,46 +257,103 @@ static void print_help(const char *about, const cli_flag *flags, int nflags)
             printf("; %s", f->range);
         printf(")\n");
     }
+    printf("  %-22s %s\n", "--force",
+           "write into an --out folder another program's run holds");
+    printf("  %-22s %s\n", "--no-preview",
+           "no pictures in the terminal (there are none unless stdout is "
+           "one)");
     printf("  %-22s %s\n", "--help", "print this help and exit");
 }
 
+/* The flag called exactly `name` (len bytes), or NULL. */
+static cli_flag *find_flag(cli_flag *flags, int nflags, const char *name,
+                           size_t len)
+{
+    for (int i = 0; i < nflags; i++)
+        if (strlen(flags[i].name) == len &&
+            strncmp(flags[i].name, name, len) == 0)
+            return &flags[i];
+    return NULL;
+}
+
+/* An unknown flag: the one line names it and, when it begins the names
+ * of real flags, those flags (the rule is exact names only: a prefix
+ * that works today would break when a longer flag is added). */
+_Noreturn static void unknown_flag(const cli_flag *flags, int nflags,
+                                   const char *arg, size_t len)
+{
+    char maybe[512] = "";
+    int found = 0;
+    for (int i = 0; i < nflags && len > 2; i++) {
+        if (strncmp(flags[i].name, arg + 2, len - 2) != 0)
+            continue;
+        size_t used = strlen(maybe);
+        snprintf(maybe + used, sizeof maybe - used, "%s--%s",
+                 found ? ", " : "", flags[i].name);
+        found++;
+    }
+    if (found == 1)
+        cli_die(2, "%s: unknown flag; did you mean %s? (flags are "
+                "written in full)", arg, maybe);
+    if (found > 1)
+        cli_die(2, "%s: unknown flag, ambiguous: it begins %s (flags "
+                "are written in full)", arg, maybe);
+    cli_die(2, "%s: unknown flag (see --help)", arg);
+}
+
+/* The rules: every flag is written in full, as "--name value" or
+ * "--name=value"; a flag without a value (CLI_BOOL) takes no "=";
+ * a value after a space may not itself start with "--" (so that
+ * "--out --seed 3" is an error, not a folder named "--seed"); "--help"
+ * or "-h" prints the help, "--force" is cli_force(), "--no-preview"
+ * cli_no_preview(). Anything else is
+ * an error naming the argument. */
 void cli_parse(const char *prog, const char *about, cli_flag *flags,
                int nflags, int argc, char **argv)
 {
-    enum { HELP = 1, FIRST = 256 };
-    struct option *opts = calloc((size_t)nflags + 2, sizeof *opts);
-    if (opts == NULL)
-        cli_die(1, "out of memory");
     cli_set_prog(prog);
-    for (int i = 0; i < nflags; i++) {
+    atexit(cli_check_stdout);
+    for (int i = 0; i < nflags; i++)
         range_of(&flags[i]);  /* a malformed range is a bug: fail early */
-        opts[i] = (struct option){flags[i].name,
-            flags[i].kind == CLI_BOOL ? no_argument : required_argument,
-            NULL, FIRST + i};
-    }
-    opts[nflags] = (struct option){"help", no_argument, NULL, HELP};
-
-    opterr = 0;  /* we word the errors ourselves */
-    optind = 1;
-    for (;;) {
-        int prev = optind;
-        int c = getopt_long(argc, argv, ":h", opts, NULL);
-        if (c == -1)
-            break;
-        if (c == HELP || c == 'h') {
+    for (int a = 1; a < argc; a++) {
+        const char *arg = argv[a];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             print_help(about, flags, nflags);
-            free(opts);
             exit(0);
         }
-        if (c == ':')
-            cli_die(2, "%s: needs a value", argv[optind - 1]);
-        if (c == '?')
-            cli_die(2, "%s: unknown flag (see --help)",
-                    argv[prev < argc ? prev : argc - 1]);
-        parse_value(&flags[c - FIRST], optarg ? optarg : "");
+        if (strcmp(arg, "--force") == 0) {
+            cli_forced = true;
+            continue;
+        }
+        if (strcmp(arg, "--no-preview") == 0) {
+            cli_quiet_pictures = true;
+            continue;
+        }
+        if (strncmp(arg, "--", 2) != 0)
+            cli_die(2, "'%s': unexpected argument (flags start with --)",
+                    arg);
+        const char *eq = strchr(arg, '=');
+        size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+        cli_flag *f = find_flag(flags, nflags, arg + 2, len - 2);
+        if (f == NULL)
+            unknown_flag(flags, nflags, arg, len);
+        if (f->kind == CLI_BOOL) {
+            if (eq)
+                cli_die(2, "--%s: takes no value (write --%s alone)",
+                        f->name, f->name);
+            parse_value(f, "");
+            continue;
+        }
+        if (eq) {
+            parse_value(f, eq + 1);
+            continue;
+        }
+        if (a + 1 == argc)
+            cli_die(2, "--%s: needs a value", f->name);
+        if (strncmp(argv[a + 1], "--", 2) == 0)
+            cli_die(2, "--%s: needs a value, not the flag '%s' (for a "
+                    "value starting with --, write --%s=VALUE)", f->name,
+                    argv[a + 1], f->name);
+        parse_value(f, argv[++a]);
     }
-    free(opts);
-    if (optind < argc)
-        cli_die(2, "'%s': unexpected argument (flags start with --)",
-                argv[optind]);
 }

@@ -13,7 +13,15 @@
  *
  * --help prints every flag with its default and range and exits 0. A bad
  * flag or value prints one line on stderr naming the flag and the problem
- * and exits 2. Values are parsed with strtol/strtod and checked fully. */
+ * and exits 2. Values are parsed with strtol/strtod and checked fully.
+ *
+ * The rules, the same in every program: flags are written in full
+ * ("--latent 2" or "--latent=2"; "--lat 2" is an error that names
+ * --latent); a flag without a value takes no "="; a value after a space
+ * may not start with "--". Every program also takes --force (see
+ * cli_force), --no-preview (cli_no_preview) and --help. A program that
+ * cannot write its standard output (a full disk, a closed pipe) exits 1
+ * at the end, never 0. */
 #ifndef CLI_H
 #define CLI_H
 
@@ -46,16 +54,33 @@ typedef struct {
 #define CLI_COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 /* Parses argv into the flags' variables; exits on --help (0) or on any
- * error (2). Positional arguments are not accepted. */
+ * error (2). Positional arguments are not accepted. Also arranges the
+ * check of standard output at exit. */
 void cli_parse(const char *prog, const char *about, cli_flag *flags,
                int nflags, int argc, char **argv);
 
 /* Prints "prog: message" on stderr and exits with `status`: the one way a
- * program reports a fatal error in its input. */
+ * program reports a fatal error in its input. A word of the message
+ * longer than 100 characters (a path, as a rule) is shortened in the
+ * middle, so the reason after it stays on the line. */
 _Noreturn void cli_die(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* cli_die's line without the exit: a warning. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Sets the program name cli_die prefixes (cli_parse sets it too). */
 void cli_set_prog(const char *prog);
+
+/* The program's name, as given to cli_parse. */
+const char *cli_program(void);
+
+/* Whether --force was given: the program may write into an output
+ * folder that holds another program's run (see report_prepare). */
+bool cli_force(void);
+
+/* Whether --no-preview was given: no pictures printed in the terminal
+ * (image.c draws a grid's first row there when stdout is a terminal). */
+bool cli_no_preview(void);
 
 #endif

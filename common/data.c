@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 /* IDX magic numbers: two zero bytes, 0x08 for "unsigned byte", then the
  * number of dimensions. */
@@ -27,6 +28,7 @@ typedef struct {
     uint32_t dims[IDX_MAX_DIMS];
     unsigned char *bytes;       /* (dims[0] * ... * dims[ndims-1]) */
     size_t count;
+    char gzip_err[32];          /* a .gz: the file gzip's stderr went to */
 } idx_file;
 
 /* Formats a one-line error into err; returns false so that callers can
@@ -95,7 +97,14 @@ static FILE *idx_open(idx_file *f, bool *piped, const char *dir,
             *c++ = *p;
         }
     }
-    strcpy(c, "' 2>/dev/null");
+    /* gzip's own message, if it fails, goes to a file of ours. */
+    snprintf(f->gzip_err, sizeof f->gzip_err, "/tmp/idx-gzip-XXXXXX");
+    int fd = mkstemp(f->gzip_err);
+    if (fd < 0)
+        snprintf(f->gzip_err, sizeof f->gzip_err, "/dev/null");
+    else
+        close(fd);
+    snprintf(c, sizeof cmd - (size_t)(c - cmd), "' 2>'%s'", f->gzip_err);
     FILE *fp = popen(cmd, "r");
     if (fp == NULL)
         fail(err, errlen, "%s: cannot start gzip: %s", f->path,
@@ -104,12 +113,30 @@ static FILE *idx_open(idx_file *f, bool *piped, const char *dir,
     return fp;
 }
 
-/* Closes the stream; for a pipe, false when gzip did not succeed. */
-static bool idx_close(FILE *fp, bool piped)
+/* Closes the stream; for a pipe, false when gzip did not succeed, with
+ * gzip's complaint (its last line, less the "gzip: FILE: " before it)
+ * in why, or "" if it said nothing (it lost its reader: our problem). */
+static bool idx_close(FILE *fp, idx_file *f, bool piped, char *why,
+                      size_t whylen)
 {
     if (!piped)
         return fclose(fp) == 0;
     int status = pclose(fp);
+    char line[256] = "", last[256] = "";
+    FILE *err = fopen(f->gzip_err, "r");
+    while (err && fgets(line, sizeof line, err))
+        snprintf(last, sizeof last, "%s", line);
+    if (err)
+        fclose(err);
+    if (strcmp(f->gzip_err, "/dev/null") != 0)
+        remove(f->gzip_err);
+    last[strcspn(last, "\n")] = '\0';
+    const char *said = strrchr(last, ':');
+    said = said ? said + 1 + (said[1] == ' ') : last;
+    why[0] = '\0';
+    if (said[0] != '\0')
+        snprintf(why, whylen, "decompression failed: gzip says \"%s\"",
+                 said);
     return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
@@ -188,11 +215,16 @@ static bool idx_read(idx_file *f, const char *dir, const char *name,
     bool short_read = false;
     bool ok = idx_read_header(f, fp, &short_read, why, sizeof why) &&
               idx_read_payload(f, fp, &short_read, why, sizeof why);
-    /* A failing gzip explains a short read better than the count does;
-     * after any other problem gzip may just have lost its reader. */
-    if (!idx_close(fp, piped) && piped && (ok || short_read)) {
-        snprintf(why, sizeof why, "gzip -dc failed (not a valid, "
-                 "complete gzip file, or no gzip installed)");
+    /* A gzip that complained explains any problem better than the
+     * bytes it gave do; one that just lost its reader (after a bad
+     * header) explains nothing; one that failed silently, a short read. */
+    char gzip_why[320];
+    if (!idx_close(fp, f, piped, gzip_why, sizeof gzip_why) && piped) {
+        if (gzip_why[0] != '\0')
+            snprintf(why, sizeof why, "%s", gzip_why);
+        else if (ok || short_read)
+            snprintf(why, sizeof why, "gzip -dc failed (not a valid, "
+                     "complete gzip file, or no gzip installed)");
         ok = false;
     }
     if (ok)
@@ -269,13 +301,53 @@ bool data_load_split(data_set *out, const char *dir, const char *split,
     return ok;
 }
 
-/* data_load_split for programs: a bad file ends the run with its line. */
+/* Where a relative data folder that is not here is found next to the
+ * program or in a folder above it (a binary run by its path from
+ * elsewhere: make puts it at the top of the repository, beside data/,
+ * or under build/). NULL if nowhere. */
+static const char *data_beside_program(const char *dir)
+{
+    static char found[4096];
+    char exe[2048];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (dir[0] == '/' || n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    for (char *slash; (slash = strrchr(exe, '/')) != NULL;) {
+        *slash = '\0';   /* up one folder */
+        struct stat st;
+        if (snprintf(found, sizeof found, "%s/%s", exe, dir) <
+                (int)sizeof found && stat(found, &st) == 0 &&
+            S_ISDIR(st.st_mode))
+            return found;
+    }
+    return NULL;
+}
+
+/* data_load_split for programs: a bad file ends the run with its line.
+ * A folder that is not here is looked for next to the program. */
 void data_load(data_set *out, const char *dir, const char *split,
                int rows, int cols)
 {
-    char err[1024];
-    if (!data_load_split(out, dir, split, rows, cols, err, sizeof err))
-        cli_die(1, "%s", err);
+    struct stat st;
+    const char *beside = stat(dir, &st) != 0 ? data_beside_program(dir)
+                                               : NULL;
+    if (beside != NULL) {
+        if (strcmp(split, "train") == 0)
+            printf("data: %s is not here; using %s, next to the "
+                   "program\n", dir, beside);
+        dir = beside;
+    }
+    /* room for a path of any length: cli_die shortens it */
+    size_t size = 2 * strlen(dir) + 1024;
+    char *err = malloc(size);
+    if (err == NULL)
+        cli_die(1, "out of memory");
+    if (!data_load_split(out, dir, split, rows, cols, err, size))
+        cli_die(1, "%s%s", err, dir[0] != '/' && stat(dir, &st) != 0 ?
+                " here or next to the program (run from the repository's"
+                " top folder, or pass --data DIR)" : "");
+    free(err);
 }
 
 /* Frees both buffers; the set is left empty, safe to free again. */

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 enum {
     IMAGE_MAX_BYTES = 1 << 28,  /* far above any figure this book draws */
@@ -185,6 +187,50 @@ void image_write_pgm(const char *dir, const char *name,
     report_commit(&f);
 }
 
+/* The mean of the block of pixels (W wide) at (x, y), bw x bh. */
+static int block_mean(const unsigned char *pixels, int W, int x, int y,
+                      int bw, int bh)
+{
+    int sum = 0;
+    for (int i = 0; i < bh; i++)
+        for (int j = 0; j < bw; j++)
+            sum += pixels[(size_t)(y + i) * W + x + j];
+    return sum / (bw * bh);
+}
+
+/* The terminal's width in characters (80 if it does not say). */
+static int terminal_columns(void)
+{
+    struct winsize ws;
+    return ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col
+                                                           : 80;
+}
+
+/* On a terminal (not with --no-preview): the grid's first row of tiles
+ * as text, each character the upper half block in the grey of one
+ * block of pixels on the grey of the block below it (xterm's 24 greys,
+ * 232-255), as much of the row as the terminal is wide. */
+static void grid_preview(const char *name, const unsigned char *pixels,
+                         int W, int H, int band, int cell)
+{
+    if (cli_no_preview() || isatty(1) != 1)
+        return;
+    int chars = W / cell < terminal_columns() ? W / cell
+                                              : terminal_columns();
+    printf("%s (first row; --no-preview for none):\n", name);
+    for (int y = 0; y + 2 * cell <= band && y + 2 * cell <= H;
+         y += 2 * cell) {
+        for (int c = 0; c < chars; c++) {
+            int top = block_mean(pixels, W, c * cell, y, cell, cell);
+            int low = block_mean(pixels, W, c * cell, y + cell, cell,
+                                 cell);
+            printf("\033[38;5;%dm\033[48;5;%dm\u2580", 232 + top * 23 / 255,
+                   232 + low * 23 / 255);
+        }
+        printf("\033[0m\n");
+    }
+}
+
 /* Lays the tiles out and writes the PNG; with `rescale` each tile maps
  * its own finite min..max to 0..1 (a constant tile becomes mid-gray).
  * Tile t sits in grid row t / cols, column t % cols. */
@@ -238,6 +284,8 @@ static void grid_write(const char *dir, const char *name,
                            left + j * zoom, b, (size_t)zoom);
             }
     }
+    grid_preview(name, pixels, W, H, h * zoom + 2 * IMAGE_BORDER,
+                 2 * zoom);
     image_write_png(dir, name, pixels, W, H, 1);
     free(pixels);
 }

@@ -39,7 +39,7 @@ double judge_prepare(classify_model *judge, double *softmax,
         return accuracy;
     }
     classify_train_config cfg = {o->epochs, 128, 2e-3, 1, "judge"};
-    printf("judge: MLP %d-%d-%d, %d epochs on deskewed digits shifted "
+    printf("judge: MLP %d-%d-%d, %d epochs on deskewed images shifted "
            "by up to 1 pixel\n", PIXELS, o->hidden, CLASSES, o->epochs);
     double accuracy = classify_train(judge, &cfg, train, test, r);
     classify_save(judge, out, "classifier.bin");

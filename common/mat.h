@@ -81,6 +81,10 @@ static inline void mat_set_threads(int threads)
 
 static inline int mat_threads(void) { return LAYER(mat_threads)(); }
 
+/* "1 thread" or "N threads", for a program's first line; when N is more
+ * than the machine's cores, a note saying so, once. */
+const char *mat_threads_text(void);
+
 /* Runs body(arg, lo, hi) over ranges that together cover [0, n) once,
  * one range per thread of the products, and returns when all are done.
  * For loops whose elements are independent of each other, such as an

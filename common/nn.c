@@ -350,11 +350,23 @@ static void tag_text(char out[NN_TAG_MAX], const unsigned char *tag)
     out[i] = '\0';
 }
 
-/* Checks the header against the block; the first difference is the
- * message. Reads up to the start of the data. */
-static bool load_header(const nn_params *p, FILE *fp, const char *path,
-                        const char *tag, char *err, size_t err_size)
+/* Whether two tags name the same program: their first words agree
+ * ("ch07_vae bernoulli" and "ch07_vae gaussian s=0.1" do). */
+static bool same_program(const char *a, const char *b)
 {
+    size_t n = strcspn(a, " ");
+    return n == strcspn(b, " ") && strncmp(a, b, n) == 0;
+}
+
+/* Checks the header against the block; the first difference is the
+ * message, and *status says whether it was the same program's model
+ * of another shape (NN_LOAD_OTHER_SHAPE) or not a file for this program
+ * at all (NN_LOAD_BAD_FILE). Reads up to the start of the data. */
+static bool load_header(const nn_params *p, FILE *fp, const char *path,
+                        const char *tag, nn_load_status *status,
+                        char *err, size_t err_size)
+{
+    *status = NN_LOAD_BAD_FILE;
     unsigned char head[NN_HEADER_BYTES];
     size_t got = fread(head, 1, sizeof head, fp);
     if (got < 8 || memcmp(head, nn_magic, 8) != 0)
@@ -369,23 +381,29 @@ static bool load_header(const nn_params *p, FILE *fp, const char *path,
                           NN_CHECKPOINT_VERSION);
     char file_tag[NN_TAG_MAX];
     tag_text(file_tag, head + 12);
-    if (strcmp(file_tag, tag) != 0)
+    if (strcmp(file_tag, tag) != 0) {
+        if (same_program(file_tag, tag))
+            *status = NN_LOAD_OTHER_SHAPE;
         return load_error(err, err_size, path, "written by %s, this is %s",
                           file_tag[0] ? file_tag : "(no tag)", tag);
+    }
     uint32_t element = get_u32(head + 12 + NN_TAG_MAX);
     if (element != NN_ELEMENT_F32)
         return load_error(err, err_size, path, "element type %u, this "
                           "program reads %d (float32)", element,
                           NN_ELEMENT_F32);
     uint32_t ntensors = get_u32(head + 16 + NN_TAG_MAX);
+    *status = NN_LOAD_OTHER_SHAPE;   /* from here: this program's model */
     if (ntensors != (uint32_t)p->ntensors)
         return load_error(err, err_size, path, "%u tensors in the file, "
                           "%d here", ntensors, p->ntensors);
     for (int i = 0; i < p->ntensors; i++) {
         unsigned char shape[8];
-        if (fread(shape, 1, sizeof shape, fp) != sizeof shape)
+        if (fread(shape, 1, sizeof shape, fp) != sizeof shape) {
+            *status = NN_LOAD_BAD_FILE;
             return load_error(err, err_size, path, "truncated in the "
                               "tensor shapes");
+        }
         uint32_t rows = get_u32(shape), cols = get_u32(shape + 4);
         const nn_tensor *t = &p->tensor[i];
         if (rows != (uint32_t)t->rows || cols != (uint32_t)t->cols)
@@ -393,19 +411,32 @@ static bool load_header(const nn_params *p, FILE *fp, const char *path,
                               "%ux%u in the file, %dx%d here", i + 1,
                               p->ntensors, rows, cols, t->rows, t->cols);
     }
+    *status = NN_LOAD_OK;
     return true;
+}
+
+/* The first value of the data that is not a finite number, or -1. */
+static long first_not_finite(const unsigned char *data, size_t count)
+{
+    for (size_t k = 0; k < count; k++)
+        if (!isfinite(get_f32(data + 4 * k)))
+            return (long)k;
+    return -1;
 }
 
 /* Reads the data whole before anything is changed, so a bad file leaves
  * the block as it was. */
-bool nn_params_try_load(nn_params *p, const char *path, const char *tag,
-                        char *err, size_t err_size)
+nn_load_status nn_params_read(nn_params *p, const char *path,
+                              const char *tag, char *err, size_t err_size)
 {
+    nn_load_status status;
     FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return load_error(err, err_size, path, "cannot open: %s",
-                          strerror(errno));
-    bool ok = load_header(p, fp, path, tag, err, err_size);
+    if (fp == NULL) {
+        load_error(err, err_size, path, "cannot open: %s",
+                   strerror(errno));
+        return NN_LOAD_BAD_FILE;
+    }
+    bool ok = load_header(p, fp, path, tag, &status, err, err_size);
     unsigned char *data = NULL;
     if (ok) {
         size_t want = 4 * p->count;
@@ -423,12 +454,25 @@ bool nn_params_try_load(nn_params *p, const char *path, const char *tag,
     if (ok && ferror(fp))
         ok = load_error(err, err_size, path, "read error: %s",
                         strerror(errno));
+    long bad = ok ? first_not_finite(data, p->count) : -1;
+    if (bad >= 0)
+        ok = load_error(err, err_size, path, "parameter %ld of %zu is %g: "
+                        "not a trained model", bad + 1, p->count,
+                        (double)get_f32(data + 4 * (size_t)bad));
     fclose(fp);
     if (ok)
         for (size_t k = 0; k < p->count; k++)
             p->value[k] = get_f32(data + 4 * k);
     free(data);
-    return ok;
+    if (!ok && status == NN_LOAD_OK)
+        status = NN_LOAD_BAD_FILE;
+    return status;
+}
+
+bool nn_params_try_load(nn_params *p, const char *path, const char *tag,
+                        char *err, size_t err_size)
+{
+    return nn_params_read(p, path, tag, err, err_size) == NN_LOAD_OK;
 }
 
 void nn_params_load(nn_params *p, const char *path, const char *tag)

@@ -193,9 +193,23 @@ enum { NN_CHECKPOINT_VERSION = 1, NN_TAG_MAX = 32 };
 void nn_params_save(const nn_params *p, const char *dir, const char *name,
                     const char *tag);
 
+/* What a load found. */
+typedef enum {
+    NN_LOAD_OK,
+    NN_LOAD_BAD_FILE,    /* missing, unreadable, not a checkpoint, another
+                            program's, truncated, or values not finite */
+    NN_LOAD_OTHER_SHAPE  /* this program's checkpoint of another model:
+                            other tag options or tensor shapes */
+} nn_load_status;
+
 /* Loads path into the block if it is a checkpoint of the same tag and
- * shapes; otherwise leaves the block as it was, writes one line naming
- * the file and what differs into err, and returns false. */
+ * shapes whose every value is a finite number; otherwise leaves the
+ * block as it was, writes one line naming the file and what differs
+ * into err, and says what kind of failure it was. */
+nn_load_status nn_params_read(nn_params *p, const char *path,
+                              const char *tag, char *err, size_t err_size);
+
+/* nn_params_read's verdict as a yes or no. */
 bool nn_params_try_load(nn_params *p, const char *path, const char *tag,
                         char *err, size_t err_size);
 

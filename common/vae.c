@@ -2,13 +2,13 @@
  * model, -ELBO forward and backward, training, evaluation, flags. */
 #include "vae.h"
 
+#include "interrupt.h"
 #include "kl.h"
 #include "loss.h"
 #include "num.h"
 #include "report.h"
 
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,26 +384,28 @@ static void vae_draw_eps(real *eps, int n, rng *r)
         eps[i] = (real)rng_normal(r);
 }
 
-/* Set by SIGINT while vae_train runs. */
-static volatile sig_atomic_t vae_interrupt;
-
-static void vae_on_interrupt(int sig)
+/* The likely cause of a loss that is not finite, as advice: a Gaussian
+ * decoder's sigma so small that (x - mean)^2 / (2 sigma^2) explodes
+ * (below 1e-3 the gradients are a million times those at the default
+ * 0.1); else, before any step (steps == 0) the learning rate has done
+ * nothing yet, so the data; otherwise the steps were too long. */
+static const char *vae_divergence_hint(const vae_model *m,
+                                       const vae_options *o, long steps)
 {
-    (void)sig;
-    vae_interrupt = 1;
-}
-
-/* From now on SIGINT only sets vae_interrupt, once: the handler resets
- * itself, so a second Ctrl-C kills as usual. *before gets the old
- * action, for restoring. */
-static void vae_catch_interrupt(struct sigaction *before)
-{
-    struct sigaction on_int = {0};
-    on_int.sa_handler = vae_on_interrupt;
-    on_int.sa_flags = SA_RESETHAND;
-    sigemptyset(&on_int.sa_mask);
-    vae_interrupt = 0;
-    sigaction(SIGINT, &on_int, before);
+    static char hint[200];
+    bool gaussian = m->cfg.decoder == VAE_GAUSSIAN;
+    double sigma = gaussian ? exp((double)*m->log_sigma) : 1;
+    if (gaussian && sigma < 1e-3)
+        snprintf(hint, sizeof hint, "the Gaussian decoder's sigma %g is "
+                 "too small: try a larger --sigma (now %s)", sigma,
+                 o->sigma);
+    else if (steps == 0)
+        snprintf(hint, sizeof hint, "the very first loss is not finite: "
+                 "look at the data (--data %s)", o->data);
+    else
+        snprintf(hint, sizeof hint, "try a smaller --lr (now %g)",
+                 o->lr);
+    return hint;
 }
 
 /* beta at Adam step `step` (counting from 1): ramped linearly from 0
@@ -468,8 +470,7 @@ vae_run vae_train(vae_model *m, const data_set *train,
     if (!label || !order || !run.history)
         cli_die(1, "out of memory");
     nn_adam adam = nn_adam_defaults(o->lr);
-    struct sigaction before;
-    vae_catch_interrupt(&before);
+    interrupt_catch();
 
     printf("epoch      train -ELBO = rec + KL      "
            "test -ELBO = rec + KL     (nats per image)\n");
@@ -495,13 +496,13 @@ vae_run vae_train(vae_model *m, const data_set *train,
                                          C ? cond : NULL, eps, B, beta);
             if (!isfinite(t.nll + beta * t.kl))
                 cli_die(1, "training diverged: the loss is %g at "
-                        "epoch %d, step %ld of %ld; try a smaller "
-                        "--lr (now %g)", t.nll + beta * t.kl, e + 1,
-                        (long)s / batch + 1, per_epoch, o->lr);
+                        "epoch %d, step %ld of %ld; %s", t.nll +
+                        beta * t.kl, e + 1, (long)s / batch + 1,
+                        per_epoch, vae_divergence_hint(m, o, run.steps));
             run.steps++;
             nll += t.nll;
             kl += t.kl;
-            run.interrupted = vae_interrupt != 0;
+            run.interrupted = interrupt_requested();
         }
         if (run.interrupted)
             break;
@@ -509,16 +510,18 @@ vae_run vae_train(vae_model *m, const data_set *train,
         vae_terms te = vae_evaluate(m, test, test_cond, 1, r);
         if (!isfinite(te.nll + te.kl))
             cli_die(1, "training diverged: the test loss is %g after "
-                    "epoch %d; try a smaller --lr (now %g)",
-                    te.nll + te.kl, e + 1, o->lr);
+                    "epoch %d; %s", te.nll + te.kl, e + 1,
+                    vae_divergence_hint(m, o, run.steps));
         vae_epoch *h = &run.history[run.epochs_done++];
         *h = (vae_epoch){nll / n, kl / n, te.nll, te.kl, beta, seconds};
         run.train_seconds += seconds;
         double eta = (report_seconds() - started) / (e + 1) *
                      (o->epochs - e - 1);
         vae_print_epoch(h, e, o->epochs, eta, ramp > 0);
+        /* A Ctrl-C during the test pass stops here, the epoch done. */
+        run.interrupted = interrupt_requested();
     }
-    sigaction(SIGINT, &before, NULL);
+    interrupt_release();
     vae_acts_free(&a);
     free(x);
     free(cond);
@@ -526,6 +529,18 @@ vae_run vae_train(vae_model *m, const data_set *train,
     free(label);
     free(order);
     return run;
+}
+
+void vae_load(vae_model *m, const char *path, const char *tag,
+              const char *shape_flags)
+{
+    char err[600];
+    nn_load_status status = nn_params_read(&m->params, path, tag, err,
+                                           sizeof err);
+    if (status == NN_LOAD_OTHER_SHAPE)
+        cli_die(1, "--load %s (trained with other %s?)", err, shape_flags);
+    if (status != NN_LOAD_OK)
+        cli_die(1, "--load %s", err);
 }
 
 void vae_write_history(const vae_run *run, const char *dir)
@@ -560,7 +575,9 @@ vae_terms vae_evaluate(vae_model *m, const data_set *set,
     real *eps = vae_alloc((size_t)cap * L);      /* (cap, L) */
     real *cond = vae_alloc((size_t)cap * C);     /* (cap, C) */
     double nll = 0, kl = 0;
+    report_progress progress = report_progress_start("test -ELBO");
     for (int i = 0; i < set->n; i += cap) {
+        report_progress_show(&progress, i, set->n);
         int B = vae_min(cap, set->n - i);
         const real *x = set->x + (size_t)i * D;
         const real *c = vae_set_cond(cond, set_cond, set, i, B, C);
@@ -573,6 +590,7 @@ vae_terms vae_evaluate(vae_model *m, const data_set *set,
             nll += vae_nll(&a, m, x, B, NULL, 0, false);
         }
     }
+    report_progress_done(&progress);
     vae_acts_free(&a);
     free(eps);
     free(cond);
@@ -623,7 +641,9 @@ void vae_iw_bounds(double *bound /* (nk) */, vae_model *m,
         cli_die(1, "out of memory");
     for (int j = 0; j < nk; j++)
         bound[j] = 0;
+    report_progress progress = report_progress_start("bounds L_k");
     for (int i0 = 0; i0 < set->n; i0 += IW_IMAGES) {
+        report_progress_show(&progress, i0, set->n);
         int nb = vae_min(IW_IMAGES, set->n - i0);
         const real *xi = set->x + (size_t)i0 * D;
         const real *ci = vae_set_cond(cond, set_cond, set, i0, nb, C);
@@ -666,6 +686,7 @@ void vae_iw_bounds(double *bound /* (nk) */, vae_model *m,
     }
     for (int j = 0; j < nk; j++)
         bound[j] /= set->n;
+    report_progress_done(&progress);
     vae_acts_free(&enc);
     vae_acts_free(&dec);
     free(cond);

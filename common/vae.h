@@ -234,6 +234,13 @@ vae_run vae_train(vae_model *m, const data_set *train,
                   const real *train_cond, const data_set *test,
                   const real *test_cond, const vae_options *o, rng *r);
 
+/* Loads the checkpoint at path into m, or exits 1 with one line naming
+ * the file and the problem; only when the file holds this program's
+ * model of another shape does the line end with a hint naming the
+ * flags that set the shape, shape_flags ("--latent or --hidden"). */
+void vae_load(vae_model *m, const char *path, const char *tag,
+              const char *shape_flags);
+
 /* Writes dir/loss.tsv, one row per epoch of the run. */
 void vae_write_history(const vae_run *run, const char *dir);
 

@@ -66,10 +66,13 @@ check_fails() {
 # epochs) with its output in LOG and, once LOG shows the first epoch,
 # sends it one SIGINT, as a terminal's Ctrl-C does (a fixed delay could
 # land before training starts: under the sanitizers, loading the data
-# alone can take seconds). Returns CMD's exit status.
+# alone can take seconds). A script's background job starts with SIGINT
+# ignored, which the programs respect (as they should), so CMD starts
+# with SIGINT's default action put back, as a terminal's job has it.
+# Returns CMD's exit status.
 interrupt_training() {
     local log=$1; shift
-    "$@" >"$log" 2>&1 &
+    env --default-signal=INT "$@" >"$log" 2>&1 &
     local pid=$!
     for _ in $(seq 1200); do
         grep -q '^ *1/100000 ' "$log" && break

@@ -156,5 +156,23 @@ int main(void)
     CHECK("binary.tsv has 199 rows", rows == 199);
     CHECK_LE("KL(Bern(x)||Bern(0.5)) = 1 - H(x) bits in the file",
              worst_mirror, 1e-9);
+    /* The second audit (note 000), each number worked by hand. */
+    audit000 *au = note000_audit(p, q, 2);
+    double h_p_nats = -(0.1 * log(0.1) + 0.9 * log(0.9));
+    CHECK_NEAR("note 000 mixed bases: 1 bit - H(p) in nats = 0.6749",
+               au->mixed, 1.0 - h_p_nats, 1e-14);
+    CHECK_NEAR("the right KL(p||q) in bits, summed with log2",
+               au->kl_bits, 0.1 * log2(0.2) + 0.9 * log2(1.8), 1e-14);
+    CHECK("the mixed-base gap is neither KL in bits nor in nats",
+          fabs(au->mixed - au->kl_bits) > 0.1 &&
+              fabs(au->mixed - au->kl_nats) > 0.1);
+    CHECK_NEAR("H(p,p) - H(p) = 0: the note's '>' is '>='",
+               au->self_gap, 0.0, 1e-15);
+    CHECK_NEAR("loss of the right prediction = -log 0.4", au->loss_a,
+               -log(0.4), 1e-14);
+    CHECK_NEAR("loss of the wrong prediction = -log 0.45", au->loss_b,
+               -log(0.45), 1e-14);
+    CHECK("lower loss, yet wrong: cross-entropy is not accuracy",
+          au->loss_b < au->loss_a && au->right_a && !au->right_b);
     return check_summary();
 }

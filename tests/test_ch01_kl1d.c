@@ -66,5 +66,15 @@ int main(void)
     CHECK_NEAR("E[x - mu] = 0", central_moment_quadrature(2, 3, 1), 0, 1e-9);
     CHECK_REL("E[(x - mu)^2] = sigma^2", central_moment_quadrature(2, 3, 2),
               9.0, 1e-10, 0);
+    /* Note 002's "the quadratic term wins": at s = 0.1 the KL, by
+     * quadrature, is carried by -log s, not by s^2/2. */
+    kl_terms narrow = note002_which_term_wins(0.1);
+    double kl_q = kl_quadrature((gauss_pair){0.0, 0.1, 0.0, 1.0}).value;
+    CHECK_NEAR("KL(N(0,0.1^2)||N(0,1)) = quadrature", narrow.kl, kl_q,
+               1e-9);
+    CHECK("at s = 0.1 -log s is over 400 times s^2/2",
+          narrow.minus_log_s > 400.0 * narrow.half_s_sq);
+    CHECK("at s = 0.1 the KL exceeds s^2/2 by over 1.8",
+          kl_q - narrow.half_s_sq > 1.8);
     return check_summary();
 }

@@ -87,8 +87,97 @@ static void check_reparam(void)
     CHECK("... and not KL(N(m, e^2s) || N(0,1)) of its noise e^s",
           fabs(lecture_penalty(0.5, -1) - kl_std_normal_term(0.5, -2))
               > 0.05);
-    CHECK_NEAR("both vanish only at m = 0, s = 0",
-               lecture_penalty(0, 0) + kl_std_normal_term(0, 0), 0, 0);
+    /* Penalty = true KL of its noise, m^2 + e^s - 1 - s =
+     * (m^2 + e^2s - 1 - 2s)/2, holds exactly where m^2 = (e^s - 1)^2:
+     * on a curve through (0, 0), not at that one point. */
+    double on_curve = 0, off_curve = INFINITY;
+    for (double s = -3; s <= 1.5; s += 0.25) {
+        double m = exp(s) - 1;
+        on_curve = fmax(on_curve, fabs(lecture_penalty(m, s) -
+                                       kl_std_normal_term(m, 2 * s)));
+        double off = fabs(lecture_penalty(m + 0.3, s) -
+                          kl_std_normal_term(m + 0.3, 2 * s));
+        off_curve = fmin(off_curve, off);
+    }
+    CHECK_LE("penalty = KL of its noise on the curve |m| = |e^s - 1|",
+             on_curve, 1e-12);
+    CHECK_GE("... and differs by over 0.01 when m is 0.3 off the curve",
+             off_curve, 0.01);
+    CHECK_NEAR("the curve at s = -1: m = 1 - 1/e gives both 0.767456",
+               lecture_penalty(1 - exp(-1), -1), 0.7674558, 1e-6);
+}
+
+/* ---- the second audit (notes 001, 002, 003), by other routes ---- */
+
+/* N(x; mean, 1) N(z; 0, 1) at z: the joint of the linear model. */
+typedef struct {
+    double x, w, qm, qs;
+} linear_ctx;
+
+static double linear_joint(double z, void *ctx)
+{
+    const linear_ctx *c = ctx;
+    return exp(num_log_normal_pdf(c->x, c->w * z, 1.0) +
+               num_log_normal_pdf(z, 0.0, 1.0));
+}
+
+/* q(z) [log p(x, z) - log q(z)]: the ELBO's integrand. */
+static double linear_elbo_integrand(double z, void *ctx)
+{
+    const linear_ctx *c = ctx;
+    double lq = num_log_normal_pdf(z, c->qm, c->qs);
+    return exp(lq) * (num_log_normal_pdf(c->x, c->w * z, 1.0) +
+                      num_log_normal_pdf(z, 0.0, 1.0) - lq);
+}
+
+static void check_second_audit(void)
+{
+    rng r;
+    rng_seed(&r, 17);
+    enum { N = 200000 };
+    for (int k = 0; k < 2; k++) {
+        double s = k == 0 ? 0.0 : -5.0;
+        num_stats st = {0};
+        for (int i = 0; i < N; i++) {
+            double c = exp(s) * rng_normal(&r);
+            num_stats_add(&st, c * c);
+        }
+        double want = lecture_noise_variance(s);
+        CHECK_NEAR(k == 0 ? "noise exp(s) e at s = 0: variance 1 (MC)"
+                          : "at s = -5: variance e^-10 (MC)",
+                   st.mean, want, 4 * want * sqrt(2.0 / N));
+    }
+    double lp[2], el[2];
+    for (int k = 0; k < 2; k++) {
+        linear_ctx c = {1.0, k == 0 ? 0.0 : 0.8, 1.0, 0.5};
+        lp[k] = log(num_integrate(linear_joint, &c, -30, 30, 1e-15,
+                                  1e-13).value);
+        el[k] = num_integrate(linear_elbo_integrand, &c, -10, 12, 1e-15,
+                              1e-13).value;
+        CHECK_NEAR("linear model: log p(x) by quadrature", lp[k],
+                   linear_log_px(c.x, c.w), 1e-10);
+        CHECK_NEAR("linear model: ELBO by quadrature", el[k],
+                   linear_elbo(c.x, c.w, c.qm, c.qs), 1e-9);
+    }
+    CHECK("w 0 -> 0.8: the ELBO rises by over 0.39 while log p(x) falls",
+          el[1] - el[0] > 0.39 && lp[1] < lp[0] - 0.05);
+    CHECK_NEAR("p((z-mu)/sigma) has mass sigma = 0.1775 (quadrature)",
+               no_jacobian_mass(0.1775), 0.1775, 1e-10);
+    CHECK_NEAR("... and 2.5 at sigma = 2.5", no_jacobian_mass(2.5), 2.5,
+               1e-9);
+    real lv[3] = {(real)-3.4, (real)0.2, (real)1.1};
+    num_stats st = {0};
+    for (int i = 0; i < N; i++) {
+        double lq = 0;
+        for (int j = 0; j < 3; j++) {
+            double sd = exp(0.5 * lv[j]);
+            lq += num_log_normal_pdf(sd * rng_normal(&r), 0.0, sd);
+        }
+        num_stats_add(&st, lq);
+    }
+    CHECK_NEAR("int q ln q = -H(q), Monte Carlo within 4 SE",
+               gaussian_neg_entropy(lv, 3), st.mean,
+               4 * sqrt(num_stats_var(&st) / N));
 }
 
 /* ---- importance-weighted bounds against quadrature ---- */
@@ -343,5 +432,6 @@ int main(void)
     check_iw_bounds();
     check_latent_stats();
     check_parts();
+    check_second_audit();
     return check_summary();
 }

@@ -322,12 +322,14 @@ static void test_errors(void)
     fputs("this is not gzip data\n", fp);
     fclose(fp);
     check_error("error: .gz that is not gzip", tmp, "garbage", 0, 0,
-                "garbage-images-idx3-ubyte.gz", ": gzip -dc failed");
+                "garbage-images-idx3-ubyte.gz", ": decompression failed: "
+                "gzip says");
     bool made = shell("gzip -c data/mnist-mini/t10k-images-idx3-ubyte | "
                       "head -c 100000 > '%s'/cut-images-idx3-ubyte.gz", tmp);
     CHECK("made a truncated .gz", made);
     check_error("error: truncated .gz", tmp, "cut", 0, 0,
-                "cut-images-idx3-ubyte.gz", ": gzip -dc failed");
+                "cut-images-idx3-ubyte.gz", ": decompression failed: "
+                "gzip says");
     made = shell("gzip -c '%s'/hand-images-idx3-ubyte > "
                  "'%s'/zipped-images-idx3-ubyte", tmp, tmp);
     CHECK("made a gzip file without .gz", made);
