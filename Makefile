@@ -12,6 +12,10 @@
 #   make mnist        fetch full MNIST (70,000 digits, checksums verified) into data/mnist/
 #   make fuzz         the IDX and checkpoint fuzzers, FUZZ_SECONDS=60 each (clang)
 #   make clean        remove build/, out/ and the binaries
+#   make test-ch07    one chapter's tests (test-common: the modules')
+#   make student      the student edition, in out/student/ (tasks stubbed)
+#   make grade        grade the tasks: a line per task, then "score = X/N";
+#                     TASK=name grades one
 #
 # Knobs: CC=clang, PORTABLE=1 (no -march=native), MARCH=x86-64-v3 (another
 # -march than native), SAN=1 (AddressSanitizer + UndefinedBehaviorSanitizer,
@@ -94,8 +98,10 @@ TEST_C   := $(sort $(wildcard tests/test_*.c))
 GRAD_C   := $(sort $(wildcard tests/gradcheck_*.c))
 TEST_SH  := $(sort $(wildcard tests/test_*.sh))
 BENCH_C  := $(sort $(wildcard tests/bench_*.c))
+GRADE_C  := $(sort $(wildcard tests/grade_*.c))
 TESTS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_C) $(GRAD_C))
 BENCHES  := $(patsubst tests/%.c,$(BUILD)/tests/%,$(BENCH_C))
+GRADES   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(GRADE_C))
 WEAVE    := $(BUILD)/tests/weave
 TRANSCRIPTS := $(BUILD)/tests/transcripts
 
@@ -103,7 +109,7 @@ LIB      := $(BUILD)/libcommon.a
 LIB_DBL  := $(BUILD)/double/libcommon.a
 
 .PHONY: all test book book-check transcripts transcripts-check plots bench \
-        mnist clean tests fuzz FORCE
+        mnist clean tests fuzz student grade graders test-common FORCE
 all: $(BINS)
 
 # make chNN -> ./chNN_name
@@ -147,6 +153,11 @@ $(BUILD)/tests/gradcheck_%: $(BUILD)/double/tests/gradcheck_%.o $(LIB_DBL)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# The grader, like the gradient checks, computes in double.
+$(BUILD)/tests/grade_%: $(BUILD)/double/tests/grade_%.o $(LIB_DBL)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 $(BUILD)/tests/bench_%: $(BUILD)/tests/bench_%.o $(LIB)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -156,7 +167,7 @@ $(WEAVE): $(BUILD)/tests/weave.o
 $(TRANSCRIPTS): $(BUILD)/tests/transcripts.o
 	$(CC) $(LDFLAGS) $^ -o $@
 
-tests: $(BINS) $(TESTS) $(WEAVE) $(TRANSCRIPTS) $(OTHER_VAE)
+tests: $(BINS) $(TESTS) $(WEAVE) $(TRANSCRIPTS) $(GRADES) $(OTHER_VAE)
 
 $(OTHER_VAE): FORCE
 	@$(MAKE) --no-print-directory REF=$(if $(REF),,1) WERROR=$(WERROR) $@
@@ -176,6 +187,36 @@ test: tests
 	@BINDIR=$(BINDIR) BUILD=$(BUILD) JOBS=$(JOBS) SAN=$(SAN) REF=$(REF) \
 	  FAST_BINDIR=$(FAST_BINDIR) PLAIN_BINDIR=$(PLAIN_BINDIR) \
 	  tests/run.sh $(TESTS) $(TEST_SH)
+
+# make test-chNN: the tests whose names carry _chNN_ (test_ch07_vae,
+# gradcheck_ch07_vae, test_ch07_quality.sh); make test-common: all others
+# (the modules, the weaver, the book, the classroom).
+CH_IDS   := $(foreach n,$(NAMES),$(firstword $(subst _, ,$(n))))
+chapter_tests = $(foreach t,$(TESTS) $(TEST_SH),$(if $(findstring \
+                  _$(1)_,$(notdir $(t))),$(t)))
+RUN_TESTS = @BINDIR=$(BINDIR) BUILD=$(BUILD) JOBS=$(JOBS) SAN=$(SAN) \
+              REF=$(REF) FAST_BINDIR=$(FAST_BINDIR) \
+              PLAIN_BINDIR=$(PLAIN_BINDIR) tests/run.sh
+
+test-ch%: tests
+	$(RUN_TESTS) $(call chapter_tests,ch$*)
+
+test-common: tests
+	$(RUN_TESTS) $(filter-out $(foreach c,$(CH_IDS),$(call \
+	  chapter_tests,$(c))),$(TESTS) $(TEST_SH))
+
+# The student edition: a copy of the project with every task's body a
+# stub and the book's answers out (tests/student.sh, tests/stub.awk).
+student: $(WEAVE)
+	tests/student.sh $(WEAVE) out/student
+
+# Grades the tasks (tests/grade.sh): the checks of tests/grade_chNN.c,
+# then, once the tasks the VAE trains through pass, two epochs of chapter 7
+# on the student's own plain layer (REF=1).
+graders: $(GRADES)
+
+grade: $(GRADES)
+	@BUILD=$(BUILD) SAN=$(SAN) MAKE='$(MAKE)' TASK='$(TASK)' tests/grade.sh
 
 WEAVE_SRC = $(CHAPTERS) $(wildcard common/*.[ch])
 

@@ -76,6 +76,7 @@ double softmax_ce_forward(const double *logits, int label, int n)
 /* Its gradient, equation (0.9): dL/da_j = p_j - y_j with p the
  * softmax (0.7) and y the one-hot label. Adds into d_logits;
  * n <= CLI_LIST_MAX. */
+/* TASK ch00-softmax-ce-grad (0.9) */
 void softmax_ce_backward(double *d_logits, const double *logits,
                          int label, int n)
 {

@@ -98,6 +98,7 @@ double kl_gauss_full(const gauss *p1, const gauss *p2)
 //> ch02-kl-diag
 /* KL between Gaussians with diagonal covariances, equation (2.8):
  * the sum of d one-dimensional terms. Takes variances. */
+/* TASK ch02-kl-diag (2.8) */
 double kl_gauss_diag(const double *mu1, const double *var1,
                      const double *mu2, const double *var2, int d)
 {

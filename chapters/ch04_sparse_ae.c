@@ -45,8 +45,9 @@ typedef struct {
 } sparsity;
 
 /* rho-hat may not reach 0 or 1, where (4.1) is infinite: a float
- * sigmoid rounds to exactly 1 above z = 17. */
-static const double RHO_HAT_MIN = 1e-6;
+ * sigmoid rounds to exactly 1 above z = 17. (A macro, not a const:
+ * the student edition's stub of sparsity_penalty leaves it unused.) */
+#define RHO_HAT_MIN 1e-6
 
 //> ch04-penalty
 /* The sparsity penalty of a batch of codes a (B, h) in (0, 1), and its
@@ -55,6 +56,7 @@ static const double RHO_HAT_MIN = 1e-6;
  *   L1:  beta/B sum_bj |a_bj|,             d/da_bj = beta/B      (4.7)
  * The sigmoid's backward then carries da into the pre-activations,
  * (4.6). Matches ae_penalty_fn; ctx is a sparsity. */
+/* TASK ch04-sparsity (4.5) */
 double sparsity_penalty(real *da /* (B, h) */,
                         const real *a /* (B, h) */, int B, int h,
                         const void *ctx)

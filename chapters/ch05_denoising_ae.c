@@ -53,6 +53,7 @@ void noise_corrupt(real *x /* (n) */, int n, rng *r, const void *ctx)
 
 /* PSNR of `a` against `b`, n pixels each: (5.4) of their mean squared
  * difference. */
+/* TASK ch05-psnr (5.4) */
 double psnr_between(const real *a, const real *b, size_t n)
 {
     double sum = 0;

@@ -262,6 +262,7 @@ double ks_test_2d(const double *x, int n, const gmm *g)
 /* E-step, (6.7): resp[i][m] = p(m | x_i), the responsibility of
  * component m for sample i, by Bayes' rule in log space. Returns the
  * log-likelihood sum_i log p(x_i) of the current parameters. */
+/* TASK ch06-e-step (6.7) */
 double em_e_step(double *resp /* (n, k) */, const gmm *g,
                  const double *x /* (n, dim) */, int n)
 {
@@ -282,6 +283,7 @@ double em_e_step(double *resp /* (n, k) */, const gmm *g,
 /* M-step, (6.8): each component refitted to all samples, sample i
  * counted with weight resp[i][m]. False if a component lost all its
  * samples or its covariance is no longer positive definite. */
+/* TASK ch06-m-step (6.8) */
 bool em_m_step(gmm *g, const double *resp /* (n, k) */,
                const double *x /* (n, dim) */, int n)
 {

@@ -161,7 +161,7 @@ double accuracy_at(double *per_digit, vae_model *m, classify_model *judge,
 {
     static const int all[CLASSES] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
     real *images = alloc_reals((size_t)CLASSES * n * PIXELS);
-    unsigned char *asked = malloc((size_t)CLASSES * n);
+    unsigned char *asked = calloc((size_t)CLASSES * n, 1);
     if (asked == NULL)
         cli_die(1, "out of memory");
     cvae_generate(images, asked, m, all, CLASSES, n, temperature, r);

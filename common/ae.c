@@ -326,6 +326,7 @@ ae_eval ae_train(ae_model *m, const ae_train_config *cfg,
 
 //> ch05-psnr
 /* Peak signal-to-noise ratio for pixels in [0, 1]. */
+/* TASK ch05-psnr (5.4) */
 double ae_psnr(double mse_per_pixel)
 {
     return 10.0 * log10(1.0 / mse_per_pixel);   /* (5.4) */

@@ -10,8 +10,7 @@
 
 enum { SIDE = 28, PIXELS = SIDE * SIDE, CLASSES = DATA_CLASSES };
 
-/* Zeroed memory for n reals, or exit. */
-static real *judge_alloc(size_t n)
+real *judge_alloc(size_t n)
 {
     real *p = calloc(n > 0 ? n : 1, sizeof(real));
     if (p == NULL)
@@ -61,6 +60,7 @@ double judge_prepare(classify_model *judge, double *softmax,
  * the prior at temperature T (8.7), decoded beside the one-hot code
  * of the digit. The images are the decoder's means, row k * n + i
  * the i-th sample of digits[k]; asked gets the digit of each row. */
+/* TASK ch08-generate (8.7) */
 void cvae_generate(real *images /* (ndigits * n, PIXELS) */,
                    unsigned char *asked /* (ndigits * n) */,
                    vae_model *m, const int *digits, int ndigits, int n,

@@ -7,6 +7,7 @@
 /* KL(N(mu1, s1^2) || N(mu2, s2^2)), equation (1.6). Written with
  * log(s2/s1) rather than log s2 - log s1 only for readability: both
  * are exact to rounding. */
+/* TASK ch01-kl-gauss (1.6) */
 double kl_gauss_1d(double mu1, double s1, double mu2, double s2)
 {
     double dmu = mu1 - mu2;
@@ -20,12 +21,14 @@ double kl_gauss_1d(double mu1, double s1, double mu2, double s2)
  *     (1/2) (mu^2 + e^l - 1 - l).
  * Using l rather than sigma keeps the variance positive for any
  * network output and avoids log(0). */
+/* TASK ch02-kl-logvar (2.9) */
 double kl_std_normal_term(double mu, double logvar)
 {
     return 0.5 * (mu * mu + exp(logvar) - 1.0 - logvar);
 }
 
 /* Its gradient, equation (2.10): d/dmu = mu, d/dl = (e^l - 1) / 2. */
+/* TASK ch02-kl-logvar (2.10) */
 void kl_std_normal_term_grad(double mu, double logvar, double *d_mu,
                              double *d_logvar)
 {

@@ -15,6 +15,7 @@
  * rearranged so that exp only ever sees -|z| <= 0 (no overflow) and
  * log1p never sees 0. Adds scale * (sigma(z) - x), the gradient (3.9),
  * to dz. */
+/* TASK ch03-bce-logits (3.8) */
 double loss_bce_logits_plain(real *dz /* (n) or NULL */,
                              const real *z /* (n) */,
                              const real *x /* (n) */, int n,

@@ -84,6 +84,7 @@ void nn_dense_declare(nn_params *p, nn_dense *l, int in, int out)
 //> ch03-dense-forward
 /* y = x W^T + b, equation (3.1): output j of example b is the bias
  * b_j plus the inputs of that example, each times its weight. */
+/* TASK ch03-dense-forward (3.1) */
 void nn_dense_forward_plain(real *y /* (B, out) */,
                             const real *x /* (B, in) */,
                             const nn_dense *l, int B)
@@ -105,6 +106,7 @@ void nn_dense_forward_plain(real *y /* (B, out) */,
  * made it, to its weights, its bias and its inputs. Everything is
  * added (+=), so gradients from several uses of the same weights or
  * inputs sum up, as the chain rule wants. */
+/* TASK ch03-dense-backward (3.5) */
 void nn_dense_backward_plain(real *dx /* (B, in) or NULL */,
                              nn_dense *l, const real *dy /* (B, out) */,
                              const real *x /* (B, in) */, int B)
@@ -242,6 +244,7 @@ nn_adam nn_adam_defaults(double lr)
 
 //> ch03-adam
 /* One Adam step, equations (3.10) and (3.11), for every parameter. */
+/* TASK ch03-adam (3.11) */
 void nn_adam_step_plain(nn_params *p, const nn_adam *opt)
 {
     double b1 = opt->beta1, b2 = opt->beta2;

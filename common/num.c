@@ -15,6 +15,7 @@ double num_log_normal_pdf(double x, double mu, double s)
 }
 //< ch01-log-density
 
+/* TASK ch06-logsumexp (6.2) */
 double num_logsumexp(const double *x, int n)
 {
     double max = -INFINITY;

@@ -237,6 +237,7 @@ static void vae_loss_weights(const vae_config *c, int B, double beta,
 /* z = mu + sigma * eps with sigma = exp(logvar / 2), equation (7.5).
  * The randomness is all in eps, drawn beforehand: z is an ordinary
  * function of mu and logvar, and gradients flow through it. */
+/* TASK ch07-reparam-forward (7.5) */
 void vae_reparam_forward(real *z, const real *mu, const real *logvar,
                          const real *eps, int n)
 {
@@ -246,6 +247,7 @@ void vae_reparam_forward(real *z, const real *mu, const real *logvar,
 
 /* The chain rule through (7.5), equation (7.6): dz/dmu = 1 and
  * dz/dlogvar = eps * sigma / 2. Adds, as every backward does. */
+/* TASK ch07-reparam-backward (7.6) */
 void vae_reparam_backward(real *dmu, real *dlogvar, const real *dz,
                           const real *logvar, const real *eps, int n)
 {
@@ -340,6 +342,7 @@ double vae_nll(vae_acts *a, vae_model *m, const real *x, int B,
  * the gradient of their weighted mean (nll + beta kl) / B goes to
  * the network's three outputs: logits, mu and logvar. The KL term is
  * chapter 2's closed form (2.9), through loss_kl_std_normal. */
+/* TASK ch07-neg-elbo (7.9) */
 vae_terms vae_loss(vae_acts *a, vae_model *m, const real *x, int B,
                    double beta, bool grad)
 {
@@ -899,6 +902,7 @@ vae_terms vae_evaluate(vae_model *m, const data_set *set,
  * draw z = mu + sigma eps: with (z - mu) / sigma = eps, the two
  * Gaussian log-densities leave -z^2/2 + eps^2/2 + log sigma^2 / 2 per
  * dimension, the log 2 pi terms cancelling. */
+/* TASK ch07-log-weight (7.12) */
 double vae_log_weight(double nll, const real *eps, const real *logvar,
                       const real *z, int latent)
 {

@@ -24,7 +24,9 @@
  * it, not what it prints); nor is `make bench`, whose every line is a
  * measurement of the machine. A leading `make X && ` is run first, its
  * own output thrown away, as it only builds what the command runs.
- * Commands run from the current folder, with stderr joined to stdout.
+ * Commands run from the current folder, with stderr joined to stdout;
+ * that folder's path is taken out of their output ("outputs are in
+ * out/ch01_kl1d/"), as it is the clone's, not the program's.
  *
  * --write keeps the book's timings and thread counts on every line whose
  * shape is unchanged: they were measured on a quiet machine and the
@@ -34,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { MAX_LINE = 4096 };
 
@@ -348,6 +351,18 @@ static void run(lines *out, const char *cmd)
     }
     lines_read(out, p);
     pclose(p);
+    /* "outputs are in /home/.../out/x/": the clone's own folder is the
+     * machine's, not the program's; the book shows the path from it. */
+    char cwd[MAX_LINE];
+    if (getcwd(cwd, sizeof cwd - 1) == NULL)
+        return;
+    strcat(cwd, "/");
+    size_t k = strlen(cwd);
+    for (int i = 0; i < out->n; i++) {
+        char *at;
+        while ((at = strstr(out->v[i], cwd)) != NULL)
+            memmove(at, at + k, strlen(at + k) + 1);
+    }
 }
 
 /* ---- the book ---------------------------------------------------------- */
