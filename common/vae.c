@@ -143,7 +143,7 @@ static const real *vae_concat(real *out, const real *u, int nu,
  * options of the one model (vae_config); the defaults are chapter 7's. */
 
 /* The hidden layers' activation, in place, and its backward pass. */
-static void vae_act_forward(const vae_config *c, real *y, int n)
+static inline void vae_act_forward(const vae_config *c, real *y, int n)
 {
     switch (c->act) {
     case VAE_ACT_RELU: nn_relu_forward(y, y, n); break;
@@ -152,7 +152,7 @@ static void vae_act_forward(const vae_config *c, real *y, int n)
     }
 }
 
-static void vae_act_backward(const vae_config *c, real *dx, const real *y,
+static inline void vae_act_backward(const vae_config *c, real *dx, const real *y,
                              const real *dy, int n)
 {
     switch (c->act) {
@@ -166,7 +166,7 @@ static void vae_act_backward(const vae_config *c, real *dx, const real *y,
  * probability of (7.7) or the Gaussian mean of (7.8); or max(a, 0),
  * ethanluoyc's Gaussian mean, which is 0 -- with no gradient -- for
  * every a < 0. */
-static void vae_output_forward(const vae_config *c, real *mean,
+static inline void vae_output_forward(const vae_config *c, real *mean,
                                const real *logits, int n)
 {
     if (c->output == VAE_OUT_RELU)
@@ -175,7 +175,7 @@ static void vae_output_forward(const vae_config *c, real *mean,
         nn_sigmoid_forward(mean, logits, n);
 }
 
-static void vae_output_backward(const vae_config *c, real *dlogits,
+static inline void vae_output_backward(const vae_config *c, real *dlogits,
                                 const real *mean, const real *dmean, int n)
 {
     if (c->output == VAE_OUT_RELU)
@@ -187,14 +187,14 @@ static void vae_output_backward(const vae_config *c, real *dlogits,
 /* A head of log sigma (ethanluoyc, and note 002's Keras line, which
  * draws z = mu + e^s eps) gives the log-variance l = 2s that everything
  * else uses; dl/ds = 2. */
-static void vae_head_forward(const vae_config *c, real *logvar, int n)
+static inline void vae_head_forward(const vae_config *c, real *logvar, int n)
 {
     if (c->head != VAE_HEAD_LOGVAR)
         for (int i = 0; i < n; i++)
             logvar[i] *= 2;
 }
 
-static void vae_head_backward(const vae_config *c, real *dlogvar, int n)
+static inline void vae_head_backward(const vae_config *c, real *dlogvar, int n)
 {
     vae_head_forward(c, dlogvar, n);
 }
@@ -203,7 +203,7 @@ static void vae_head_backward(const vae_config *c, real *dlogvar, int n)
  * for a z it draws with log-variance l = 2s: the sum over n values of
  * KL(N(mu, e^{l/2}) || N(0, 1)), which is not the KL of q. Adds scale
  * times its gradient, d/dl = (1/2) d/ds, as every loss adds. */
-static double vae_keras_penalty(real *dmu, real *dlogvar, const real *mu,
+static inline double vae_keras_penalty(real *dmu, real *dlogvar, const real *mu,
                                 const real *logvar, int n, double scale)
 {
     double sum = 0;
@@ -222,7 +222,7 @@ static double vae_keras_penalty(real *dmu, real *dlogvar, const real *mu,
  * by x_dim (7.10), one that averages over the latent dimensions the
  * second by latent. By Adam's indifference to a constant factor, both
  * amount to a beta of x_dim or x_dim / latent. */
-static void vae_loss_weights(const vae_config *c, int B, double beta,
+static inline void vae_loss_weights(const vae_config *c, int B, double beta,
                              double *rec, double *kl)
 {
     *rec = 1.0 / B;
