@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "data.h"
+#include "explore.h"
 #include "image.h"
 #include "kl.h"
 #include "mat.h"
@@ -609,6 +610,8 @@ int main(int argc, char **argv)
         load_checkpoint(&m, o.load, tag);
         printf("loaded %s: %zu parameters, no training\n", o.load,
                m.params.count);
+        if (o.explore)
+            vae_explore(&m, &test);   /* exits */
     } else {
         printf("training: %d epochs, batch %d, Adam lr %g, beta %g%s\n\n",
                o.epochs, o.batch, o.lr, o.beta,

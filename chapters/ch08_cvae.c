@@ -25,6 +25,7 @@
 #include "classify.h"
 #include "cli.h"
 #include "data.h"
+#include "explore.h"
 #include "image.h"
 #include "judge.h"
 #include "loss.h"
@@ -936,7 +937,7 @@ int main(int argc, char **argv)
     if (strcmp(co.cond, "half") == 0) {
         /* both compare the ten digits' classes */
         const char *no = co.sweep ? "--sweep" : co.contrast ? "--contrast"
-                       : NULL;
+                       : o.explore ? "--explore" : NULL;
         if (no != NULL)
             cli_die(2, "%s: only with --cond label", no);
     }
@@ -957,6 +958,12 @@ int main(int argc, char **argv)
     vae_print_variants(&o, &shape);
     printf("data: %d training and %d test images from %s\n\n", train.n,
            test.n, o.data);
+    if (o.explore) {   /* the CVAE of --load, by hand; exits */
+        static vae_model m;
+        vae_init(&m, shape, &r);
+        load_checkpoint(&m, o.load, "ch08_cvae");
+        vae_explore(&m, &test);
+    }
     if (strcmp(co.cond, "label") == 0)
         run_label(&o, &co, &train, &test, &r);
     else

@@ -2,6 +2,7 @@
  * model, -ELBO forward and backward, training, evaluation, flags. */
 #include "vae.h"
 
+#include "explore.h"
 #include "interrupt.h"
 #include "kl.h"
 #include "loss.h"
@@ -457,6 +458,8 @@ int vae_flags(cli_flag *flags, vae_options *o)
         {"out", CLI_STRING, &o->out, NULL, "folder for the output files"},
         {"load", CLI_STRING, &o->load, NULL,
          "a checkpoint to sample and evaluate, instead of training"},
+        {"explore", CLI_BOOL, &o->explore, NULL,
+         "with --load: arrows move z1, z2 (others 0), see the image"},
         /* the choices of the notes' programs */
         {"activation", CLI_CHOICE, &o->activation, "relu|elu|tanh",
          "of the hidden layers"},
@@ -588,6 +591,29 @@ static int vae_preset_argv(char **argv, int max, char *copy,
     return argc;
 }
 
+/* The preset's flags, then the arguments again over them. */
+static void vae_apply_preset(const char *prog, const char *text,
+                             cli_flag *flags, int nflags, int argc,
+                             char **argv, const vae_options *o)
+{
+    const vae_preset *p = vae_presets;
+    while (strcmp(p->name, o->preset) != 0)
+        p++;   /* cli_parse let only their names through */
+    if (strcmp(p->chapter, prog) != 0)
+        cli_die(2, "--preset %s: a program of %s, not of %s", p->name,
+                p->chapter, prog);
+    /* the options keep pointers into the words: one lasting copy of
+       each preset's flags */
+    enum { MAX_WORDS = 64 };
+    static char copy[VAE_NPRESETS][512];
+    char *words[MAX_WORDS];
+    char *mine = copy[p - vae_presets];
+    snprintf(mine, sizeof copy[0], "%s", p->flags);
+    int n = vae_preset_argv(words, MAX_WORDS, mine, prog);
+    cli_parse(prog, text, flags, nflags, n, words);
+    cli_parse(prog, text, flags, nflags, argc, argv);
+}
+
 void vae_parse(const char *prog, const char *about, cli_flag *flags,
                int nflags, int argc, char **argv, const vae_options *o)
 {
@@ -605,24 +631,9 @@ void vae_parse(const char *prog, const char *about, cli_flag *flags,
         vae_append_wrapped(text, sizeof text, vae_presets[i].flags);
     }
     cli_parse(prog, text, flags, nflags, argc, argv);
-    if (o->preset == NULL || vae_is(o->preset, "none"))
-        return;
-    const vae_preset *p = vae_presets;
-    while (strcmp(p->name, o->preset) != 0)
-        p++;   /* cli_parse let only their names through */
-    if (strcmp(p->chapter, prog) != 0)
-        cli_die(2, "--preset %s: a program of %s, not of %s", p->name,
-                p->chapter, prog);
-    /* the options keep pointers into the words: one lasting copy of
-       each preset's flags */
-    enum { MAX_WORDS = 64 };
-    static char copy[VAE_NPRESETS][512];
-    char *words[MAX_WORDS];
-    char *mine = copy[p - vae_presets];
-    snprintf(mine, sizeof copy[0], "%s", p->flags);
-    int n = vae_preset_argv(words, MAX_WORDS, mine, prog);
-    cli_parse(prog, text, flags, nflags, n, words);
-    cli_parse(prog, text, flags, nflags, argc, argv);
+    if (o->preset != NULL && !vae_is(o->preset, "none"))
+        vae_apply_preset(prog, text, flags, nflags, argc, argv, o);
+    explore_check(o);
 }
 
 void vae_print_variants(const vae_options *o, const vae_config *c)

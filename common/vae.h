@@ -205,6 +205,7 @@ typedef struct {
     int seed;
     const char *out;
     const char *load;       /* checkpoint to evaluate instead of training */
+    bool explore;           /* --load's model in the terminal (explore.h) */
     /* the notes' programs (vae_config's variants) */
     const char *activation; /* "relu" | "elu" | "tanh" */
     int encoder_layers;     /* hidden layers of the encoder: 1 or 2 */
@@ -214,7 +215,7 @@ typedef struct {
     const char *preset;     /* "none", or a program's name */
 } vae_options;
 
-enum { VAE_NFLAGS = 25 };
+enum { VAE_NFLAGS = 26 };
 
 /* Fills flags[0 .. VAE_NFLAGS-1] with the shared flags, each pointing
  * into o (whose values are the defaults --help prints); returns
@@ -234,7 +235,8 @@ vae_config vae_options_config(const vae_options *o, int x_dim,
  * The arguments are parsed, then the preset's flags, then the arguments
  * again, so a flag given explicitly, before or after --preset,
  * overrides the preset's value. --help lists prog's presets and their
- * flags. Exits 2 on a preset of the other chapter. */
+ * flags. Exits 2 on a preset of the other chapter, and on an --explore
+ * that cannot run (explore_check). */
 void vae_parse(const char *prog, const char *about, cli_flag *flags,
                int nflags, int argc, char **argv, const vae_options *o);
 
