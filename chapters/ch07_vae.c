@@ -620,9 +620,11 @@ int main(int argc, char **argv)
         nn_params_save(&m.params, o.out, "vae.bin", tag);  /* saved */
         vae_write_history(&run, o.out);     /* before the evaluation */
         if (run.interrupted) {
-            printf("\ninterrupted after %d epochs and %ld steps: the "
+            printf("\ninterrupted after %d epoch%s and %ld step%s: the "
                    "checkpoint is saved; evaluate it with --load "
-                   "%s/vae.bin\n", run.epochs_done, run.steps, o.out);
+                   "%s/vae.bin\n", run.epochs_done,
+                   run.epochs_done == 1 ? "" : "s", run.steps,
+                   run.steps == 1 ? "" : "s", o.out);
             report_files();
         }
     }

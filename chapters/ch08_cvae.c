@@ -192,14 +192,16 @@ double label_entropy_bound(const data_set *train, const data_set *test)
 }
 //< ch08-mixture
 
+/* The flags that set a checkpoint's shape: --load's hint names them. */
+#define SHAPE_FLAGS "--cond, --latent, --hidden, --decoder or --sigma"
+
 /* Loads a checkpoint into m, or exits with one line saying what
  * differs. */
 void load_checkpoint(vae_model *m, const char *path, const char *chapter)
 {
     char tag[NN_TAG_MAX];
     vae_tag(tag, chapter, &m->cfg);
-    vae_load(m, path, tag, "--cond, --latent, --hidden, --decoder or "
-             "--sigma");
+    vae_load(m, path, tag, SHAPE_FLAGS);
     printf("loaded %s: %zu parameters, no training\n", path,
            m->params.count);
 }
@@ -211,8 +213,9 @@ void stop_if_interrupted(const vae_run *run)
 {
     if (!run->interrupted)
         return;
-    printf("\ninterrupted after %d epochs and %ld steps\n",
-           run->epochs_done, run->steps);
+    printf("\ninterrupted after %d epoch%s and %ld step%s\n",
+           run->epochs_done, run->epochs_done == 1 ? "" : "s", run->steps,
+           run->steps == 1 ? "" : "s");
     report_files();
     exit(130);
 }
@@ -934,12 +937,19 @@ int main(int argc, char **argv)
         if (co.sweep_latents.v[i] != floor(co.sweep_latents.v[i]))
             cli_die(2, "--sweep-latents: %g is not a whole number",
                     co.sweep_latents.v[i]);
-    if (strcmp(co.cond, "half") == 0) {
-        /* both compare the ten digits' classes */
+    bool half = strcmp(co.cond, "half") == 0;
+    if (half) {   /* they are about the ten digits' classes */
         const char *no = co.sweep ? "--sweep" : co.contrast ? "--contrast"
                        : o.explore ? "--explore" : NULL;
         if (no != NULL)
             cli_die(2, "%s: only with --cond label", no);
+    }
+    if (o.load != NULL) {   /* a bad file fails now, not after the judge */
+        vae_config cfg = vae_options_config(&o, half ? HALF : PIXELS,
+                                            half ? HALF : CLASSES);
+        char tag[NN_TAG_MAX];
+        vae_tag(tag, half ? "ch08_half" : "ch08_cvae", &cfg);
+        vae_check_load(cfg, o.load, tag, SHAPE_FLAGS);
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     mat_set_threads(o.threads > 0 ? o.threads : cores > 0 ? (int)cores : 1);

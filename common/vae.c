@@ -854,6 +854,20 @@ void vae_load(vae_model *m, const char *path, const char *tag,
         cli_die(1, "--load %s", err);
 }
 
+/* The scratch model's draws do not matter (the file overwrites them),
+ * but they must not come from the program's stream: a stream of its
+ * own. */
+void vae_check_load(vae_config cfg, const char *path, const char *tag,
+                    const char *shape_flags)
+{
+    rng scratch_stream;
+    rng_seed(&scratch_stream, 0);
+    static vae_model scratch;
+    vae_init(&scratch, cfg, &scratch_stream);
+    vae_load(&scratch, path, tag, shape_flags);
+    vae_free(&scratch);
+}
+
 void vae_write_history(const vae_run *run, const char *dir)
 {
     report_tsv t;

@@ -304,6 +304,13 @@ vae_run vae_train(vae_model *m, const data_set *train,
 void vae_load(vae_model *m, const char *path, const char *tag,
               const char *shape_flags);
 
+/* vae_load's checks before any work: reads path into a scratch model
+ * of cfg (then freed) and exits as vae_load does if it would refuse
+ * the file. For a program whose --load comes after long work (chapter
+ * 8's judge), so that a bad file fails at once. */
+void vae_check_load(vae_config cfg, const char *path, const char *tag,
+                    const char *shape_flags);
+
 /* Writes dir/loss.tsv, one row per epoch of the run. */
 void vae_write_history(const vae_run *run, const char *dir);
 

@@ -154,6 +154,14 @@ check_num "--load: the same test -ELBO within 1 nat" \
            'BEGIN { d = a - b; print d < 0 ? -d : d }')" "<" 1
 check_fails "a judge is not a CVAE" 'written by classify mlp' \
     "$bin" $tiny --load "$out/classifier.bin" --out "$TMP/e"
+# Without --classifier the judge is trained first, for seconds: a bad
+# --load must fail before it (nothing of the judge on stdout).
+check "a bad --load fails before the judge's training" \
+    eval '! grep -q "judge" "$TMP/out"'
+check_fails "another hidden size fails before the judge's training" \
+    'tensor .* here' "$bin" $tiny --hidden 60 --load "$out/cvae.bin" \
+    --out "$TMP/e"
+check "... and prints nothing of the judge" eval '! grep -q "judge" "$TMP/out"'
 check_fails "a CVAE is not a judge" 'written by ch08_cvae' \
     "$bin" $tiny --classifier "$out/cvae.bin" --out "$TMP/e"
 check_fails "another latent size" 'tensor .* here' \
@@ -187,6 +195,7 @@ interrupt_training "$TMP/i" "$bin" $tiny --epochs 100000 \
     --classifier "$out/classifier.bin" --out "$iout"
 check "Ctrl-C: exit 130" test $? -eq 130
 check "Ctrl-C: says so" grep -q "^interrupted after" "$TMP/i"
+check "Ctrl-C: the counts' nouns agree (1 epoch, 2 epochs)" plurals_agree "$TMP/i"
 check "Ctrl-C: checkpoint written" test -s "$iout/cvae.bin"
 check "Ctrl-C: no samples" test ! -e "$iout/generated.png"
 "$bin" $tiny --classifier "$out/classifier.bin" --load "$iout/cvae.bin" \
