@@ -242,20 +242,29 @@ void judge_temperatures(cvae_measured *cm, vae_model *m,
     }
 }
 
-/* Prints a model's rows of the table and adds them to t. */
+/* Adds a model's rows of the table to t. */
+void add_temperature_rows(report_tsv *t, const cvae_measured *cm,
+                          const cli_list *temps)
+{
+    for (int j = 0; j < temps->n; j++)
+        report_tsv_row(t, (double[]){cm->latent, temps->v[j],
+                                     cm->neg_elbo, cm->accuracy[j],
+                                     cm->worst[j], cm->style});
+}
+
+/* Prints a model's rows of the table and adds them to t (if not
+ * NULL). */
 void print_temperature_rows(report_tsv *t, const cvae_measured *cm,
                             const cli_list *temps)
 {
     printf("%6s %12s %11s %12s %11s %9s\n", "latent", "temperature",
            "test -ELBO", "cond. acc.", "worst class", "style");
-    for (int j = 0; j < temps->n; j++) {
+    for (int j = 0; j < temps->n; j++)
         printf("%6d %12.2f %11.2f %12.3f %11.3f %9.3f\n", cm->latent,
                temps->v[j], cm->neg_elbo, cm->accuracy[j], cm->worst[j],
                cm->style);
-        report_tsv_row(t, (double[]){cm->latent, temps->v[j],
-                                     cm->neg_elbo, cm->accuracy[j],
-                                     cm->worst[j], cm->style});
-    }
+    if (t != NULL)
+        add_temperature_rows(t, cm, temps);
 }
 
 #define TABLE_HEADER \
@@ -271,15 +280,18 @@ void sweep(classify_model *judge, const data_set *train,
            const cli_list *temps, int n, int style_n, const char *out,
            rng *r)
 {
-    report_tsv t;
-    report_tsv_open(&t, out, "sweep.tsv", TABLE_HEADER);
+    /* Measured first, written at the end: no sweep.tsv.tmp is open
+       while the models train and are judged, so a Ctrl-C, which in the
+       judging kills at once, leaves none behind. */
+    static cvae_measured rows[CLI_LIST_MAX];
     for (int i = 0; i < latents->n; i++) {
         vae_options o = *base;
         o.latent = (int)latents->v[i];
         printf("\nsweep: latent %d\n", o.latent);
         if (o.latent == main_model->latent) {
             printf("(the main model, as above)\n");
-            print_temperature_rows(&t, main_model, temps);
+            rows[i] = *main_model;
+            print_temperature_rows(NULL, &rows[i], temps);
             continue;
         }
         static vae_model m;
@@ -292,9 +304,14 @@ void sweep(classify_model *judge, const data_set *train,
                             .style = style_swap(NULL, &m, judge, test,
                                                 style_n)};
         judge_temperatures(&cm, &m, judge, temps, n, r);
-        print_temperature_rows(&t, &cm, temps);
+        rows[i] = cm;
+        print_temperature_rows(NULL, &rows[i], temps);
         vae_free(&m);
     }
+    report_tsv t;
+    report_tsv_open(&t, out, "sweep.tsv", TABLE_HEADER);
+    for (int i = 0; i < latents->n; i++)
+        add_temperature_rows(&t, &rows[i], temps);
     report_tsv_close(&t);
 }
 
