@@ -18,6 +18,7 @@ void mat_mul_nn_plain(real *c, const real *a, const real *b, int m,
             c[i * n + j] = sum;
         }
 }
+//< A-plain
 
 /* C = A B^T: B is (n, k), so B^T's element (p, j) is b[j * k + p]. */
 void mat_mul_nt_plain(real *c, const real *a, const real *b, int m,
@@ -44,7 +45,6 @@ void mat_mul_tn_plain(real *c, const real *a, const real *b, int m,
             c[i * n + j] = sum;
         }
 }
-//< A-plain
 
 /* The plain layer has no threads (mat.h). */
 void mat_set_threads_plain(int threads) { (void)threads; }
