@@ -20,6 +20,7 @@
 #include "mat.h"
 #include "report.h"
 #include "rng.h"
+#include "sys.h"
 
 //> ch04-kl-bernoulli
 /* KL(Bernoulli(rho) || Bernoulli(q)), equation (4.1): the KL divergence
@@ -146,10 +147,8 @@ void write_filters(const ae_model *m, const data_set *train,
                    const char *out)
 {
     int h = m->shape.latent, dim = m->shape.dim;
-    real *w = malloc((size_t)h * dim * sizeof *w);
-    bool *rare = calloc((size_t)dim, sizeof *rare);
-    if (w == NULL || rare == NULL)
-        cli_die(1, "out of memory");
+    real *w = sys_alloc((size_t)h * dim, sizeof *w);
+    bool *rare = sys_alloc((size_t)dim, sizeof *rare);
     for (int i = 0; i < dim; i++) {
         int inked = 0;
         for (int e = 0; e < train->n; e++)
@@ -245,15 +244,13 @@ int main(int argc, char **argv)
     }
     report_tsv loss_tsv;
     report_tsv_open(&loss_tsv, o.out, "loss.tsv", AE_LOSS_TSV_HEADER);
-    double start = report_seconds();
+    double start = sys_seconds();
     ae_eval te = ae_train(&m, &cfg, &train, test.x, test.x, test.n, &r,
                           &loss_tsv);
-    double train_seconds = report_seconds() - start;
+    double train_seconds = sys_seconds() - start;
     report_tsv_close(&loss_tsv);
 
-    double *mean = malloc((size_t)hidden * sizeof *mean);
-    if (mean == NULL)
-        cli_die(1, "out of memory");
+    double *mean = sys_alloc((size_t)hidden, sizeof *mean);
     unit_means(mean, &m, test.x, test.n);
     double overall = 0, lo = 1, hi = 0;
     int quiet = 0;

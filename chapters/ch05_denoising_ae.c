@@ -19,6 +19,7 @@
 #include "mat.h"
 #include "report.h"
 #include "rng.h"
+#include "sys.h"
 
 typedef enum { NOISE_MASK, NOISE_GAUSS, NOISE_SALT_PEPPER } noise_kind;
 
@@ -93,9 +94,7 @@ void write_grids(ae_model *ae, ae_model *dae, const data_set *test,
 {
     enum { N = 20 };
     size_t dim = (size_t)test->dim, block = N * dim;
-    real *grid = malloc(4 * block * sizeof *grid);
-    if (grid == NULL)
-        cli_die(1, "out of memory");
+    real *grid = sys_alloc(4 * block, sizeof *grid);
     memcpy(grid, test->x, block * sizeof *grid);
     memcpy(grid + block, noisy, block * sizeof *grid);
     outputs_of(grid + 2 * block, ae, noisy, N);
@@ -107,9 +106,7 @@ void write_grids(ae_model *ae, ae_model *dae, const data_set *test,
     image_grid(out, "denoised.png", grid + 3 * block, N, h, w, 10, 2);
     /* the comparison: rows of 10 from each, clean above noisy above
      * the two reconstructions */
-    real *rows = malloc(4 * block * sizeof *rows);
-    if (rows == NULL)
-        cli_die(1, "out of memory");
+    real *rows = sys_alloc(4 * block, sizeof *rows);
     for (int half = 0; half < N / 10; half++)
         for (int k = 0; k < 4; k++)
             memcpy(rows + (size_t)(half * 4 + k) * 10 * dim,
@@ -171,9 +168,7 @@ int main(int argc, char **argv)
            train.n, test.n, o.data, noise_name, level);
 
     /* One noisy copy of the test set, the same for both models. */
-    real *noisy = malloc(pixels * sizeof *noisy);
-    if (noisy == NULL)
-        cli_die(1, "out of memory");
+    real *noisy = sys_alloc(pixels, sizeof *noisy);
     memcpy(noisy, test.x, pixels * sizeof *noisy);
     noise_corrupt(noisy, (int)pixels, &r, &c);
     double psnr_noisy = psnr_between(noisy, test.x, pixels);
@@ -199,7 +194,7 @@ int main(int argc, char **argv)
     report_tsv ae_tsv, dae_tsv;
     report_tsv_open(&ae_tsv, o.out, "loss-ae.tsv", AE_LOSS_TSV_HEADER);
     report_tsv_open(&dae_tsv, o.out, "loss-dae.tsv", AE_LOSS_TSV_HEADER);
-    double start = report_seconds();
+    double start = sys_seconds();
     printf("the plain AE, clean -> clean (test: clean -> clean):\n");
     ae_train_config cfg = {.epochs = o.epochs, .batch = o.batch,
                            .adam = nn_adam_defaults(o.lr), .label = "ae"};
@@ -209,7 +204,7 @@ int main(int argc, char **argv)
     cfg.corrupt = noise_corrupt;
     cfg.corrupt_ctx = &c;
     ae_train(&dae, &cfg, &train, noisy, test.x, test.n, &r, &dae_tsv);
-    double train_seconds = report_seconds() - start;
+    double train_seconds = sys_seconds() - start;
     report_tsv_close(&ae_tsv);
     report_tsv_close(&dae_tsv);
 

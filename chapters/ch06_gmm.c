@@ -19,6 +19,7 @@
 #include "num.h"
 #include "report.h"
 #include "rng.h"
+#include "sys.h"
 
 enum { GMM_MAX_K = 8, GMM_MAX_DIM = 2 };
 
@@ -226,9 +227,7 @@ double ks_pvalue(double d, int n)
 /* The KS p-value of 1-D samples against the mixture g (x is copied). */
 double ks_test_1d(const double *x, int n, const gmm *g, double *d)
 {
-    double *copy = malloc((size_t)n * sizeof *copy);
-    if (copy == NULL)
-        cli_die(1, "out of memory");
+    double *copy = sys_alloc((size_t)n, sizeof *copy);
     memcpy(copy, x, (size_t)n * sizeof *copy);
     *d = ks_statistic(copy, n, g);
     free(copy);
@@ -244,9 +243,7 @@ enum { KS_ANGLES = 4 };
  * level alpha means min p >= alpha / KS_ANGLES (Bonferroni). */
 double ks_test_2d(const double *x, int n, const gmm *g)
 {
-    double *proj = malloc((size_t)n * sizeof *proj), p_min = 1.0;
-    if (proj == NULL)
-        cli_die(1, "out of memory");
+    double *proj = sys_alloc((size_t)n, sizeof *proj), p_min = 1.0;
     for (int a = 0; a < KS_ANGLES; a++) {
         double angle = a * M_PI / KS_ANGLES;
         gmm g1 = gmm_project(g, angle);
@@ -324,10 +321,8 @@ bool em_m_step(gmm *g, const double *resp /* (n, k) */,
  * data's, equal weights. */
 void em_init(gmm *g, const double *x, int n, int dim, int k, rng *r)
 {
-    double *dist2 = malloc((size_t)n * sizeof *dist2); /* (n) */
-    double *prob = malloc((size_t)n * sizeof *prob);   /* (n) */
-    if (dist2 == NULL || prob == NULL)
-        cli_die(1, "out of memory");
+    double *dist2 = sys_alloc((size_t)n, sizeof *dist2); /* (n) */
+    double *prob = sys_alloc((size_t)n, sizeof *prob);   /* (n) */
     num_stats mean[GMM_MAX_DIM], cov[GMM_MAX_DIM * GMM_MAX_DIM];
     double centre[GMM_MAX_DIM] = {0};
     sample_moments(mean, cov, x, n, dim, centre);
@@ -365,7 +360,7 @@ void em_init(gmm *g, const double *x, int n, int dim, int k, rng *r)
     free(prob);
     free(dist2);
     if (!gmm_prepare(g))
-        cli_die(1, "EM: the samples' covariance is singular");
+        sys_die(SYS_FAILED, "EM: the samples' covariance is singular");
 }
 
 //> ch06-em-loop
@@ -375,25 +370,23 @@ void em_init(gmm *g, const double *x, int n, int dim, int k, rng *r)
 int em_fit(gmm *g, double *loglik, const double *x, int n, int iters,
            double tol)
 {
-    double *resp = malloc((size_t)n * g->k * sizeof *resp); /* (n, k) */
-    if (resp == NULL)
-        cli_die(1, "out of memory");
+    double *resp = sys_alloc((size_t)n * g->k, sizeof *resp); /*(n,k)*/
     loglik[0] = em_e_step(resp, g, x, n);
     int t = 0;
-    double shown = report_seconds();
+    double shown = sys_seconds();
     while (t < iters) {
         if (!em_m_step(g, resp, x, n))
-            cli_die(1, "EM: a component collapsed at iteration %d; try "
-                    "fewer --components", t + 1);
+            sys_die(SYS_FAILED, "EM: a component collapsed at "
+                    "iteration %d; try fewer --components", t + 1);
         t++;
         loglik[t] = em_e_step(resp, g, x, n);
         if ((loglik[t] - loglik[t - 1]) / n < tol)
             break;
-        if (report_seconds() - shown > 2.0) {  /* progress, big runs */
+        if (sys_seconds() - shown > 2.0) {  /* progress, big runs */
             printf("  EM iteration %d: log-likelihood per sample "
                    "%.8f\n", t, loglik[t] / n);
             fflush(stdout);
-            shown = report_seconds();
+            shown = sys_seconds();
         }
     }
     free(resp);
@@ -740,9 +733,7 @@ is_estimate importance_estimate(const double *logw, int n)
 is_estimate latent_estimate(const decoder *dec, double x, gauss_1d q,
                             int n, rng *r)
 {
-    double *logw = malloc((size_t)n * sizeof *logw);
-    if (logw == NULL)
-        cli_die(1, "out of memory");
+    double *logw = sys_alloc((size_t)n, sizeof *logw);
     importance_log_weights(logw, dec, x, q, n, r);
     is_estimate e = importance_estimate(logw, n);
     free(logw);
@@ -880,9 +871,7 @@ double write_estimator_spread(const char *out, const decoder *dec,
 {
     static const int draws[] = {10, 30, 100, 300, 1000, 3000, 10000};
     gauss_1d prior = {0.0, 1.0};
-    double *est = malloc(2 * (size_t)repeats * sizeof *est); /* (2, R) */
-    if (est == NULL)
-        cli_die(1, "out of memory");
+    double *est = sys_alloc(2 * (size_t)repeats, sizeof *est); /* (2, R) */
     double ratio = 0.0;
     report_tsv t;
     report_tsv_open(&t, out, "latent_estimates.tsv",
@@ -994,10 +983,8 @@ em_result run_em(gmm *fit, int *perm, const gmm *truth, const double *x,
                  const char *curve, rng *r)
 {
     em_result e = {.mean_error = NAN, .weight_error = NAN};
-    double *loglik = malloc(((size_t)iters + 1) * sizeof *loglik);
-    double *resp = malloc((size_t)n * truth->k * sizeof *resp);
-    if (loglik == NULL || resp == NULL)
-        cli_die(1, "out of memory");
+    double *loglik = sys_alloc(((size_t)iters + 1), sizeof *loglik);
+    double *resp = sys_alloc((size_t)n * truth->k, sizeof *resp);
     em_init(fit, x, n, truth->dim, k, r);
     e.iterations = em_fit(fit, loglik, x, n, iters, tol);
     e.decreases = em_decreases(loglik, e.iterations);
@@ -1065,11 +1052,9 @@ int main(int argc, char **argv)
     printf("ch06_gmm: seed %d, %d samples per mixture, EM with %d "
            "components\n", seed, samples, components);
 
-    double *x1 = malloc((size_t)samples * sizeof *x1);     /* (n) */
-    double *x2 = malloc(2 * (size_t)samples * sizeof *x2); /* (n, 2) */
-    int *label = malloc((size_t)samples * sizeof *label);  /* (n) */
-    if (x1 == NULL || x2 == NULL || label == NULL)
-        cli_die(1, "out of memory");
+    double *x1 = sys_alloc((size_t)samples, sizeof *x1);     /* (n) */
+    double *x2 = sys_alloc(2 * (size_t)samples, sizeof *x2); /* (n, 2) */
+    int *label = sys_alloc((size_t)samples, sizeof *label);  /* (n) */
 
     /* Part 1a: the 1-D mixture. */
     gmm truth1 = mixture_1d(), fit1;

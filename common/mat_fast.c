@@ -16,7 +16,7 @@
  * the program means; -ffast-math, which would, is never used. */
 #include "mat.h"
 
-#include "cli.h"
+#include "sys.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -260,9 +260,7 @@ static void *mat_reserve(mat_buffer *b, size_t bytes)
     if (bytes > b->cap) {
         bytes = (bytes + 63) / 64 * 64;
         free(b->at);
-        b->at = aligned_alloc(64, bytes);
-        if (b->at == NULL)
-            cli_die(1, "mat: out of memory (%zu bytes)", bytes);
+        b->at = sys_alloc_aligned(bytes);
         b->cap = bytes;
     }
     return b->at;

@@ -148,9 +148,9 @@ static void check_cvae(const char *label, cvae_case *v, int D, int C,
 static void check_half(rng *r)
 {
     static cvae_case v;
-    real *images = alloc_reals((size_t)CB * PIXELS);
-    v.x = alloc_reals((size_t)CB * HALF);
-    v.c = alloc_reals((size_t)CB * HALF);
+    real *images = sys_alloc((size_t)CB * PIXELS, sizeof(real));
+    v.x = sys_alloc((size_t)CB * HALF, sizeof(real));
+    v.c = sys_alloc((size_t)CB * HALF, sizeof(real));
     for (int i = 0; i < CB * PIXELS; i++)
         images[i] = (real)rng_uniform(r);
     half_split(v.c, v.x, images, CB);
