@@ -552,15 +552,13 @@ int main(int argc, char **argv)
         .head = "logvar", .output = "sigmoid", .average = "none",
         .preset = "none",
     };
-    cli_flag flags[VAE_NFLAGS];
-    int nflags = vae_flags(flags, &o);
+    cli_flag flags[] = {VAE_FLAGS(&o)};
     vae_parse("ch07_vae",
               "The variational autoencoder: trains the VAE of (7.9) on "
               "MNIST, samples, reconstructs, bounds log p(x) (7.11).",
-              flags, nflags, argc, argv, &o);
+              flags, CLI_COUNT(flags), argc, argv, &o);
     vae_config cfg = vae_options_config(&o, PIXELS, 0);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    mat_set_threads(o.threads > 0 ? o.threads : cores > 0 ? (int)cores : 1);
+    mat_set_threads(o.threads);   /* 0: one per core */
     rng r;
     rng_seed(&r, (uint64_t)o.seed);
     double started = sys_seconds();

@@ -877,9 +877,8 @@ int main(int argc, char **argv)
         .temperatures = {{1, 0.75, 0.5, 0.25}, 4},
         .contrast = false,
     };
-    cli_flag flags[VAE_NFLAGS + 12];
-    int nflags = vae_flags(flags, &o);
-    cli_flag own[] = {
+    cli_flag flags[] = {
+        VAE_FLAGS(&o),
         {"cond", CLI_CHOICE, &co.cond, "label|half",
          "the condition: the one-hot label, or the top half"},
         {"temperature", CLI_REAL, &co.temperature, "(0,10]",
@@ -905,12 +904,11 @@ int main(int argc, char **argv)
         {"temperatures", CLI_LIST, &co.temperatures, "(0,10]",
          "temperatures of the accuracy table"},
     };
-    memcpy(flags + nflags, own, sizeof own);
-    nflags += CLI_COUNT(own);
     vae_parse("ch08_cvae",
               "The conditional VAE: generate the digit you ask for, "
               "judged by a classifier; or complete a digit's bottom "
-              "half (--cond half).", flags, nflags, argc, argv, &o);
+              "half (--cond half).", flags, CLI_COUNT(flags), argc, argv,
+              &o);
     report_prepare(o.out);   /* before any work: can it be written? */
     for (int i = 0; i < co.sweep_latents.n; i++)
         if (co.sweep_latents.v[i] != floor(co.sweep_latents.v[i]))
@@ -923,8 +921,7 @@ int main(int argc, char **argv)
         if (no != NULL)
             sys_die(SYS_USAGE, "%s: only with --cond label", no);
     }
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    mat_set_threads(o.threads > 0 ? o.threads : cores > 0 ? (int)cores : 1);
+    mat_set_threads(o.threads);   /* 0: one per core */
     rng r;
     rng_seed(&r, (uint64_t)o.seed);
     double started = sys_seconds();

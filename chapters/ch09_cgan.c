@@ -20,6 +20,7 @@
 #include "classify.h"
 #include "cli.h"
 #include "data.h"
+#include "flags.h"
 #include "gan.h"
 #include "image.h"
 #include "interrupt.h"
@@ -861,12 +862,8 @@ int main(int argc, char **argv)
         .threads = 0, .seed = 1, .out = "out/ch09_cgan", .load = NULL,
     };
     cli_flag flags[] = {
-        {"data", CLI_STRING, &o.data, NULL,
-         "folder with the MNIST-named IDX files"},
-        {"train-size", CLI_INT, &o.train_size, "[0,1000000]",
-         "first N training images (0: all)"},
-        {"test-size", CLI_INT, &o.test_size, "[0,1000000]",
-         "first N test images (0: all)"},
+        FLAG_DATA(&o.data), FLAG_TRAIN_SIZE(&o.train_size),
+        FLAG_TEST_SIZE(&o.test_size),
         {"noise", CLI_INT, &o.noise, "[1,1000]", "dimensions of z"},
         {"g-hidden", CLI_INT, &o.g_hidden, "[1,10000]",
          "hidden units of the generator"},
@@ -898,10 +895,7 @@ int main(int argc, char **argv)
          "the CVAE: auto (chapter 8's if saved), train, or a file"},
         {"cvae-epochs", CLI_INT, &o.cvae_epochs, "[1,1000]",
          "epochs of the CVAE's training, if trained"},
-        {"threads", CLI_INT, &o.threads, "[0,256]",
-         "threads for the matrix products (0: one per core)"},
-        {"seed", CLI_INT, &o.seed, "[0,2147483647]", "random seed"},
-        {"out", CLI_STRING, &o.out, NULL, "folder for the output files"},
+        FLAG_THREADS(&o.threads), FLAG_SEED(&o.seed), FLAG_OUT(&o.out),
         {"load", CLI_STRING, &o.load, NULL,
          "a saved generator (cgan.bin) to measure instead of training"},
     };
@@ -918,8 +912,7 @@ int main(int argc, char **argv)
     resolve_model("cvae", o.cvae, CH08_CVAE);   /* fail now, not later */
     if (o.load != NULL && access(o.load, R_OK) != 0)
         sys_die(SYS_USAGE, "--load: cannot read '%s'", o.load);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    mat_set_threads(o.threads > 0 ? o.threads : cores > 0 ? (int)cores : 1);
+    mat_set_threads(o.threads);   /* 0: one per core */
     double started = sys_seconds();
     report_prepare(o.out);   /* before any work: can it be written? */
 

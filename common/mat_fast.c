@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 //> A-sizes
 /* The register tile: MR x NR numbers of C, as many multiply-adds for
@@ -503,6 +504,10 @@ static void *mat_worker(void *arg)
 /* Stops the workers there are and starts threads - 1 new ones. */
 void mat_set_threads_fast(int threads)
 {
+    if (threads == 0) {   /* one per core */
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cores > 0 ? (int)cores : 1;
+    }
     threads = threads < 1 ? 1 : min_int(threads, MAT_MAX_THREADS);
     if (threads == pool.size)
         return;
