@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "flags.h"
 #include "num.h"
 #include "report.h"
 #include "rng.h"
@@ -1162,8 +1163,8 @@ int main(int argc, char **argv)
          "draws of z per Monte Carlo estimate"},
         {"repeats", CLI_INT, &o.repeats, "[10,10000]",
          "estimates per point of the spread curve"},
-        {"seed", CLI_INT, &o.seed, "[0,2147483647]", "random seed"},
-        {"out", CLI_STRING, &o.out, NULL, "folder for the output files"},
+        FLAG_SEED(&o.seed),
+        FLAG_OUT(&o.out),
     };
     cli_parse("ch06_gmm",
               "Gaussian mixtures: density (6.2), ancestral sampling (6.4), "
