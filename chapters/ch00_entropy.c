@@ -13,6 +13,7 @@
 #include "num.h"
 #include "report.h"
 #include "rng.h"
+#include "sys.h"
 
 //> ch00-entropy
 /* H(p) = -sum p_i log p_i in nats, equation (0.1), with 0 log 0 = 0:
@@ -117,7 +118,8 @@ void distribution_check(const char *flag, const cli_list *p)
     for (int i = 0; i < p->n; i++)
         sum += p->v[i];
     if (fabs(sum - 1.0) > 1e-9)
-        cli_die(2, "--%s: entries sum to %.12g, not 1", flag, sum);
+        sys_die(SYS_USAGE, "--%s: entries sum to %.12g, not 1", flag,
+                sum);
 }
 //< ch00-check-distribution
 
@@ -257,10 +259,10 @@ int main(int argc, char **argv)
     distribution_check("p", &p);
     distribution_check("q", &q);
     if (q.n != p.n)
-        cli_die(2, "--q: has %d entries, --p has %d", q.n, p.n);
+        sys_die(SYS_USAGE, "--q: has %d entries, --p has %d", q.n, p.n);
     if (label >= logits.n)
-        cli_die(2, "--label: %d is not below the number of logits (%d)",
-                label, logits.n);
+        sys_die(SYS_USAGE, "--label: %d is not below the number of "
+                "logits (%d)", label, logits.n);
     int n = p.n, classes = logits.n;
     rng r;
     rng_seed(&r, (uint64_t)seed);

@@ -13,6 +13,7 @@
 #include "num.h"
 #include "report.h"
 #include "rng.h"
+#include "sys.h"
 
 /* Two Gaussians N(mu1, s1^2) and N(mu2, s2^2), by standard deviation. */
 typedef struct {
@@ -169,7 +170,8 @@ int main(int argc, char **argv)
               flags, CLI_COUNT(flags), argc, argv);
     report_prepare(out);   /* before any work: can it be written? */
     if (sigma1 / sigma2 > 1e6 || sigma2 / sigma1 > 1e6)
-        cli_die(2, "--sigma1/--sigma2: ratio beyond 1e6 is not supported");
+        sys_die(SYS_USAGE, "--sigma1/--sigma2: ratio beyond 1e6 is not "
+                "supported");
     rng r;
     rng_seed(&r, (uint64_t)seed);
     printf("ch01_kl1d: seed %d, %d Monte Carlo samples per pair\n\n", seed,

@@ -16,6 +16,7 @@
 #include "num.h"
 #include "report.h"
 #include "rng.h"
+#include "sys.h"
 
 /* The largest dimension: a list flag holds at most CLI_LIST_MAX. */
 enum { DIM_MAX = CLI_LIST_MAX };
@@ -390,11 +391,11 @@ int main(int argc, char **argv)
     report_prepare(out);   /* before any work: can it be written? */
     int d = mu1.n;
     if (var1.n != d)
-        cli_die(2, "--var1: has %d entries, --mu1 has %d", var1.n, d);
+        sys_die(SYS_USAGE, "--var1: has %d entries, --mu1 has %d", var1.n, d);
     if (mu2.n != d)
-        cli_die(2, "--mu2: has %d entries, --mu1 has %d", mu2.n, d);
+        sys_die(SYS_USAGE, "--mu2: has %d entries, --mu1 has %d", mu2.n, d);
     if (var2.n != d)
-        cli_die(2, "--var2: has %d entries, --mu1 has %d", var2.n, d);
+        sys_die(SYS_USAGE, "--var2: has %d entries, --mu1 has %d", var2.n, d);
     rng r;
     rng_seed(&r, (uint64_t)seed);
     printf("ch02_kl_diag: seed %d, %d Monte Carlo samples per estimate\n\n",

@@ -17,10 +17,12 @@
 #include "ae.h"
 #include "cli.h"
 #include "data.h"
+#include "flags.h"
 #include "image.h"
 #include "mat.h"
 #include "report.h"
 #include "rng.h"
+#include "sys.h"
 
 /* ---- PCA --------------------------------------------------------------- */
 
@@ -33,9 +35,7 @@
 void pca_covariance(double *cov /* (d, d) */, double *mean /* (d) */,
                     const real *x /* (n, d) */, int n, int d)
 {
-    int *nz = malloc((size_t)d * sizeof *nz);
-    if (nz == NULL)
-        cli_die(1, "out of memory for the covariance");
+    int *nz = sys_alloc((size_t)d, sizeof *nz);
     memset(cov, 0, (size_t)d * d * sizeof *cov);
     memset(mean, 0, (size_t)d * sizeof *mean);
     for (int e = 0; e < n; e++) {
@@ -177,16 +177,14 @@ pca_result pca_top(const double *c /* (d, d) */, int d, int k,
 {
     int m = 2 * k + 10 < d ? 2 * k + 10 : d;
     size_t md = (size_t)m * d;
-    double *q = malloc(md * sizeof *q), *y = malloc(md * sizeof *y);
-    double *ritz = malloc(md * sizeof *ritz);
-    double *t = malloc((size_t)m * m * sizeof *t);
-    double *w = malloc((size_t)m * m * sizeof *w);
-    int *order = malloc((size_t)m * sizeof *order);
+    double *q = sys_alloc(md, sizeof *q), *y = sys_alloc(md, sizeof *y);
+    double *ritz = sys_alloc(md, sizeof *ritz);
+    double *t = sys_alloc((size_t)m * m, sizeof *t);
+    double *w = sys_alloc((size_t)m * m, sizeof *w);
+    int *order = sys_alloc((size_t)m, sizeof *order);
     pca_result p = {.k = k, .d = d, .residual = INFINITY};
-    p.vec = malloc((size_t)k * d * sizeof *p.vec);
-    p.val = malloc((size_t)k * sizeof *p.val);
-    if (!q || !y || !ritz || !t || !w || !order || !p.vec || !p.val)
-        cli_die(1, "out of memory for PCA");
+    p.vec = sys_alloc((size_t)k * d, sizeof *p.vec);
+    p.val = sys_alloc((size_t)k, sizeof *p.val);
     for (int i = 0; i < d; i++)
         p.trace += c[(size_t)i * d + i];
     for (size_t i = 0; i < md; i++)
@@ -259,9 +257,7 @@ double pca_error(const pca_result *p, const double *mean, int rank,
                  const real *x /* (n, d) */, int n)
 {
     int d = p->d;
-    double *centred = malloc((size_t)d * sizeof *centred), sum = 0;
-    if (centred == NULL)
-        cli_die(1, "out of memory");
+    double *centred = sys_alloc((size_t)d, sizeof *centred), sum = 0;
     for (int e = 0; e < n; e++) {
         double err = 0;
         for (int i = 0; i < d; i++) {
@@ -320,10 +316,8 @@ void write_reconstructions(ae_model *m, const data_set *test,
     enum { PER = 3 };
     int index[10 * PER];
     size_t dim = (size_t)test->dim;
-    real *x = malloc(10 * PER * dim * sizeof *x);
-    real *grid = malloc(20 * PER * dim * sizeof *grid);
-    if (x == NULL || grid == NULL)
-        cli_die(1, "out of memory");
+    real *x = sys_alloc(10 * PER * dim, sizeof *x);
+    real *grid = sys_alloc(20 * PER * dim, sizeof *grid);
     pick_digits(index, test, PER);
     data_gather(x, NULL, test, index, 10 * PER);
     ae_forward(m, x, 10 * PER);
@@ -343,9 +337,7 @@ void write_reconstructions(ae_model *m, const data_set *test,
 real *encode_all(ae_model *m, const real *x /* (n, dim) */, int n)
 {
     int k = m->shape.latent;
-    real *codes = malloc((size_t)n * k * sizeof *codes);
-    if (codes == NULL)
-        cli_die(1, "out of memory for the codes");
+    real *codes = sys_alloc((size_t)n * k, sizeof *codes);
     for (int i = 0; i < n; i += m->batch) {
         int B = n - i < m->batch ? n - i : m->batch;
         ae_forward(m, x + (size_t)i * m->shape.dim, B);
@@ -400,11 +392,9 @@ double write_random_codes(ae_model *m, const real *codes /* (n, k) */,
                           rng *r, const char *out)
 {
     int k = m->shape.latent;
-    real *z = malloc((size_t)count * k * sizeof *z);
-    double *near = malloc((size_t)(count > n ? count : n) *
-                          sizeof *near);
-    if (z == NULL || near == NULL)
-        cli_die(1, "out of memory");
+    real *z = sys_alloc((size_t)count * k, sizeof *z);
+    size_t most = (size_t)(count > n ? count : n);
+    double *near = sys_alloc(most, sizeof *near);
     for (int j = 0; j < k; j++) {
         double sum = 0, sum2 = 0;
         for (int e = 0; e < n; e++) {
@@ -455,7 +445,7 @@ int main(int argc, char **argv)
     ae_options o = {.epochs = 10, .batch = 100, .lr = 3e-3,
                     .data = "data/mnist-mini", .threads = 1, .seed = 1,
                     .out = "out/ch03_ae"};
-    cli_flag own[] = {
+    cli_flag flags[] = {
         {"loss", CLI_CHOICE, &loss, "mse|bce",
          "reconstruction loss: squared error or cross-entropy"},
         {"latent", CLI_INT, &latent, "[1,784]", "width k of the code"},
@@ -463,18 +453,14 @@ int main(int argc, char **argv)
          "width h of the hidden layers (0: none, 784-k-784)"},
         {"linear", CLI_BOOL, &linear, NULL,
          "identity activations everywhere (needs --loss mse)"},
+        AE_FLAGS(&o, "passes over the data"),
     };
-    cli_flag flags[CLI_COUNT(own) + AE_NFLAGS];
-    memcpy(flags, own, sizeof own);
-    int nflags = CLI_COUNT(own) +
-                 ae_flags(flags + CLI_COUNT(own), &o,
-                          "passes over the data");
     cli_parse("ch03_ae",
               "An MLP autoencoder on MNIST, set beside PCA of the same "
-              "rank.", flags, nflags, argc, argv);
+              "rank.", flags, CLI_COUNT(flags), argc, argv);
     report_prepare(o.out);   /* before any work: can it be written? */
     if (linear && strcmp(loss, "mse") != 0)
-        cli_die(2, "--linear: needs --loss mse (BCE needs the sigmoid "
+        sys_die(SYS_USAGE, "--linear: needs --loss mse (BCE needs the sigmoid "
                    "output)");
     mat_set_threads(o.threads);
     rng r;
@@ -485,18 +471,16 @@ int main(int argc, char **argv)
     data_load(&test, o.data, "t10k", 28, 28);
     data_truncate(&train, o.train_size);
     if (train.n <= latent)   /* n centred images span n - 1 dimensions */
-        cli_die(2, "--train-size %d: PCA of rank %d needs at least %d "
+        sys_die(SYS_USAGE, "--train-size %d: PCA of rank %d needs at least %d "
                 "training images", train.n, latent, latent + 1);
     int d = train.dim;
     printf("ch03_ae: seed %d, %s, %d training and %d test images "
            "from %s\n", o.seed, mat_threads_text(), train.n, test.n, o.data);
 
     /* PCA of the training images at the rank of the code. */
-    double start = report_seconds();
-    double *cov = malloc((size_t)d * d * sizeof *cov);
-    double *mean = malloc((size_t)d * sizeof *mean);
-    if (cov == NULL || mean == NULL)
-        cli_die(1, "out of memory for the covariance");
+    double start = sys_seconds();
+    double *cov = sys_alloc((size_t)d * d, sizeof *cov);
+    double *mean = sys_alloc((size_t)d, sizeof *mean);
     pca_covariance(cov, mean, train.x, train.n, d);
     pca_result pca = pca_top(cov, d, latent, 1e-9, &r);
     double pca_train = pca_error(&pca, mean, latent, train.x, train.n);
@@ -505,7 +489,7 @@ int main(int argc, char **argv)
     pca_write_spectrum(&pca, o.out);
     printf("PCA: %d eigenvectors of the %dx%d covariance in %d "
            "iterations (residual %.1e), %.2f s\n", latent, d, d,
-           pca.iterations, pca.residual, report_seconds() - start);
+           pca.iterations, pca.residual, sys_seconds() - start);
     printf("PCA rank %d: squared error per image %.4f (train), %.4f "
            "(test); the mean image alone: %.4f (train), %.4f (test)\n",
            latent, pca_train, pca_test, pca.trace, mean_test);
@@ -529,10 +513,10 @@ int main(int argc, char **argv)
                            .adam = nn_adam_defaults(o.lr), .label = "ae"};
     report_tsv loss_tsv;
     report_tsv_open(&loss_tsv, o.out, "loss.tsv", AE_LOSS_TSV_HEADER);
-    start = report_seconds();
+    start = sys_seconds();
     ae_eval te = ae_train(&m, &cfg, &train, test.x, test.x, test.n, &r,
                           &loss_tsv);
-    double train_seconds = report_seconds() - start;
+    double train_seconds = sys_seconds() - start;
     report_tsv_close(&loss_tsv);
     ae_eval tr = ae_evaluate(&m, train.x, train.x, train.n);
     printf("autoencoder: squared error per image %.4f (train), %.4f "
@@ -549,8 +533,8 @@ int main(int argc, char **argv)
     real *codes = encode_all(&m, test.x, test.n);
     double gap = write_random_codes(&m, codes, test.n, 30, &test, &r, o.out);
     if (!isfinite(gap))   /* test codes at zero distance: one point */
-        cli_die(1, "training collapsed: every test image has the same "
-                "code; try a smaller --lr (now %g)", o.lr);
+        sys_die(SYS_FAILED, "training collapsed: every test image has the "
+                "same code; try a smaller --lr (now %g)", o.lr);
     printf("random codes lie %.2f times as far from the nearest test "
            "code as test codes from each other\n", gap);
     if (latent == 2)

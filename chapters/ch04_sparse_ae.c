@@ -16,10 +16,12 @@
 #include "ae.h"
 #include "cli.h"
 #include "data.h"
+#include "flags.h"
 #include "image.h"
 #include "mat.h"
 #include "report.h"
 #include "rng.h"
+#include "sys.h"
 
 //> ch04-kl-bernoulli
 /* KL(Bernoulli(rho) || Bernoulli(q)), equation (4.1): the KL divergence
@@ -146,10 +148,8 @@ void write_filters(const ae_model *m, const data_set *train,
                    const char *out)
 {
     int h = m->shape.latent, dim = m->shape.dim;
-    real *w = malloc((size_t)h * dim * sizeof *w);
-    bool *rare = calloc((size_t)dim, sizeof *rare);
-    if (w == NULL || rare == NULL)
-        cli_die(1, "out of memory");
+    real *w = sys_alloc((size_t)h * dim, sizeof *w);
+    bool *rare = sys_alloc((size_t)dim, sizeof *rare);
     for (int i = 0; i < dim; i++) {
         int inked = 0;
         for (int e = 0; e < train->n; e++)
@@ -188,7 +188,7 @@ int main(int argc, char **argv)
     ae_options o = {.epochs = 10, .batch = 100, .lr = 1e-2,
                     .data = "data/mnist-mini", .threads = 1, .seed = 1,
                     .out = "out/ch04_sparse_ae"};
-    cli_flag own[] = {
+    cli_flag flags[] = {
         {"penalty", CLI_CHOICE, &penalty, "kl|l1",
          "sparsity penalty: KL to Bernoulli(rho), or L1"},
         {"rho", CLI_REAL, &rho, "(0,1)", "target mean activation (KL)"},
@@ -197,16 +197,12 @@ int main(int argc, char **argv)
         {"hidden", CLI_INT, &hidden, "[1,4096]", "sigmoid hidden units"},
         {"loss", CLI_CHOICE, &loss, "mse|bce",
          "reconstruction loss: squared error or cross-entropy"},
+        AE_FLAGS(&o, "passes over the data"),
     };
-    cli_flag flags[CLI_COUNT(own) + AE_NFLAGS];
-    memcpy(flags, own, sizeof own);
-    int nflags = CLI_COUNT(own) +
-                 ae_flags(flags + CLI_COUNT(own), &o,
-                          "passes over the data");
     cli_parse("ch04_sparse_ae",
               "A sparse autoencoder on MNIST: a sigmoid hidden layer "
               "with a KL or L1 penalty on its mean activation.",
-              flags, nflags, argc, argv);
+              flags, CLI_COUNT(flags), argc, argv);
     report_prepare(o.out);   /* before any work: can it be written? */
     mat_set_threads(o.threads);
     rng r;
@@ -245,15 +241,13 @@ int main(int argc, char **argv)
     }
     report_tsv loss_tsv;
     report_tsv_open(&loss_tsv, o.out, "loss.tsv", AE_LOSS_TSV_HEADER);
-    double start = report_seconds();
+    double start = sys_seconds();
     ae_eval te = ae_train(&m, &cfg, &train, test.x, test.x, test.n, &r,
                           &loss_tsv);
-    double train_seconds = report_seconds() - start;
+    double train_seconds = sys_seconds() - start;
     report_tsv_close(&loss_tsv);
 
-    double *mean = malloc((size_t)hidden * sizeof *mean);
-    if (mean == NULL)
-        cli_die(1, "out of memory");
+    double *mean = sys_alloc((size_t)hidden, sizeof *mean);
     unit_means(mean, &m, test.x, test.n);
     double overall = 0, lo = 1, hi = 0;
     int quiet = 0;

@@ -15,10 +15,12 @@
 #include "ae.h"
 #include "cli.h"
 #include "data.h"
+#include "flags.h"
 #include "image.h"
 #include "mat.h"
 #include "report.h"
 #include "rng.h"
+#include "sys.h"
 
 typedef enum { NOISE_MASK, NOISE_GAUSS, NOISE_SALT_PEPPER } noise_kind;
 
@@ -93,9 +95,7 @@ void write_grids(ae_model *ae, ae_model *dae, const data_set *test,
 {
     enum { N = 20 };
     size_t dim = (size_t)test->dim, block = N * dim;
-    real *grid = malloc(4 * block * sizeof *grid);
-    if (grid == NULL)
-        cli_die(1, "out of memory");
+    real *grid = sys_alloc(4 * block, sizeof *grid);
     memcpy(grid, test->x, block * sizeof *grid);
     memcpy(grid + block, noisy, block * sizeof *grid);
     outputs_of(grid + 2 * block, ae, noisy, N);
@@ -107,9 +107,7 @@ void write_grids(ae_model *ae, ae_model *dae, const data_set *test,
     image_grid(out, "denoised.png", grid + 3 * block, N, h, w, 10, 2);
     /* the comparison: rows of 10 from each, clean above noisy above
      * the two reconstructions */
-    real *rows = malloc(4 * block * sizeof *rows);
-    if (rows == NULL)
-        cli_die(1, "out of memory");
+    real *rows = sys_alloc(4 * block, sizeof *rows);
     for (int half = 0; half < N / 10; half++)
         for (int k = 0; k < 4; k++)
             memcpy(rows + (size_t)(half * 4 + k) * 10 * dim,
@@ -131,7 +129,7 @@ int main(int argc, char **argv)
     ae_options o = {.epochs = 10, .batch = 100, .lr = 3e-3,
                     .data = "data/mnist-mini", .threads = 1, .seed = 1,
                     .out = "out/ch05_denoising_ae"};
-    cli_flag own[] = {
+    cli_flag flags[] = {
         {"noise", CLI_CHOICE, &noise_name, "mask|gauss|saltpepper",
          "corruption of the input"},
         {"level", CLI_REAL, &level, "(0,1]",
@@ -142,16 +140,12 @@ int main(int argc, char **argv)
          "width k of the code (the hidden layer if --hidden 0)"},
         {"hidden", CLI_INT, &hidden, "[0,4096]",
          "width h of two more hidden layers, 784-h-k-h-784 (0: none)"},
+        AE_FLAGS(&o, "passes over the data, for each of the two models"),
     };
-    cli_flag flags[CLI_COUNT(own) + AE_NFLAGS];
-    memcpy(flags, own, sizeof own);
-    int nflags = CLI_COUNT(own) +
-                 ae_flags(flags + CLI_COUNT(own), &o, "passes over the "
-                          "data, for each of the two models");
     cli_parse("ch05_denoising_ae",
               "A denoising autoencoder on MNIST against the plain one, "
               "by PSNR on noisy test images.",
-              flags, nflags, argc, argv);
+              flags, CLI_COUNT(flags), argc, argv);
     report_prepare(o.out);   /* before any work: can it be written? */
     mat_set_threads(o.threads);
     rng r;
@@ -171,9 +165,7 @@ int main(int argc, char **argv)
            train.n, test.n, o.data, noise_name, level);
 
     /* One noisy copy of the test set, the same for both models. */
-    real *noisy = malloc(pixels * sizeof *noisy);
-    if (noisy == NULL)
-        cli_die(1, "out of memory");
+    real *noisy = sys_alloc(pixels, sizeof *noisy);
     memcpy(noisy, test.x, pixels * sizeof *noisy);
     noise_corrupt(noisy, (int)pixels, &r, &c);
     double psnr_noisy = psnr_between(noisy, test.x, pixels);
@@ -199,7 +191,7 @@ int main(int argc, char **argv)
     report_tsv ae_tsv, dae_tsv;
     report_tsv_open(&ae_tsv, o.out, "loss-ae.tsv", AE_LOSS_TSV_HEADER);
     report_tsv_open(&dae_tsv, o.out, "loss-dae.tsv", AE_LOSS_TSV_HEADER);
-    double start = report_seconds();
+    double start = sys_seconds();
     printf("the plain AE, clean -> clean (test: clean -> clean):\n");
     ae_train_config cfg = {.epochs = o.epochs, .batch = o.batch,
                            .adam = nn_adam_defaults(o.lr), .label = "ae"};
@@ -209,7 +201,7 @@ int main(int argc, char **argv)
     cfg.corrupt = noise_corrupt;
     cfg.corrupt_ctx = &c;
     ae_train(&dae, &cfg, &train, noisy, test.x, test.n, &r, &dae_tsv);
-    double train_seconds = report_seconds() - start;
+    double train_seconds = sys_seconds() - start;
     report_tsv_close(&ae_tsv);
     report_tsv_close(&dae_tsv);
 

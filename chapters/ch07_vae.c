@@ -24,6 +24,7 @@
 #include "num.h"
 #include "report.h"
 #include "rng.h"
+#include "sys.h"
 #include "vae.h"
 
 enum { SIDE = 28, PIXELS = SIDE * SIDE };
@@ -82,11 +83,9 @@ one_sample one_sample_spread(vae_model *m, const real *x, int draws,
     int L = m->cfg.latent;
     vae_acts a;
     vae_acts_alloc(&a, &m->cfg, draws);
-    real *xs = malloc(sizeof(real) * (size_t)draws * PIXELS);
-    real *eps = malloc(sizeof(real) * (size_t)draws * L);
-    double *nll = malloc(sizeof(double) * (size_t)draws);
-    if (!xs || !eps || !nll)
-        cli_die(1, "out of memory");
+    real *xs = sys_alloc((size_t)draws * PIXELS, sizeof *xs);
+    real *eps = sys_alloc((size_t)draws * L, sizeof *eps);
+    double *nll = sys_alloc((size_t)draws, sizeof(double));
     for (int d = 0; d < draws; d++)
         memcpy(xs + (size_t)d * PIXELS, x, sizeof(real) * PIXELS);
     for (int i = 0; i < draws * L; i++)
@@ -113,9 +112,7 @@ double noisy_input_spread(vae_model *m, const real *x, int j, int draws,
 {
     vae_acts a;
     vae_acts_alloc(&a, &m->cfg, draws);
-    real *xs = malloc(sizeof(real) * (size_t)draws * PIXELS);
-    if (!xs)
-        cli_die(1, "out of memory");
+    real *xs = sys_alloc((size_t)draws * PIXELS, sizeof *xs);
     for (int d = 0; d < draws; d++)
         for (int i = 0; i < PIXELS; i++)
             xs[(size_t)d * PIXELS + i] = x[i] + (real)rng_normal(r);
@@ -164,11 +161,9 @@ void write_reconstructions(vae_model *m, const data_set *test,
 {
     enum { N = 32, COLS = 8 };
     int L = m->cfg.latent;
-    real *mu = malloc(sizeof(real) * N * L);
-    real *rec = malloc(sizeof(real) * N * PIXELS);
-    real *grid = malloc(sizeof(real) * 2 * N * PIXELS);
-    if (!mu || !rec || !grid)
-        cli_die(1, "out of memory");
+    real *mu = sys_alloc(N * L, sizeof *mu);
+    real *rec = sys_alloc(N * PIXELS, sizeof *rec);
+    real *grid = sys_alloc(2 * N * PIXELS, sizeof *grid);
     data_set first = *test;
     first.n = N;
     vae_encode_set(mu, m, &first);
@@ -196,12 +191,10 @@ void write_interpolation(vae_model *m, const data_set *test,
 {
     enum { PAIRS = 8, STEPS = 10, COLS = STEPS + 2 };
     int L = m->cfg.latent;
-    real *mu = malloc(sizeof(real) * 2 * PAIRS * L);
-    real *z = malloc(sizeof(real) * PAIRS * STEPS * L);
-    real *dec = malloc(sizeof(real) * PAIRS * STEPS * PIXELS);
-    real *grid = malloc(sizeof(real) * PAIRS * COLS * PIXELS);
-    if (!mu || !z || !dec || !grid)
-        cli_die(1, "out of memory");
+    real *mu = sys_alloc(2 * PAIRS * L, sizeof *mu);
+    real *z = sys_alloc(PAIRS * STEPS * L, sizeof *z);
+    real *dec = sys_alloc(PAIRS * STEPS * PIXELS, sizeof *dec);
+    real *grid = sys_alloc(PAIRS * COLS * PIXELS, sizeof *grid);
     data_set first = *test;
     first.n = 2 * PAIRS;          /* pair p is test images 2p, 2p + 1 */
     vae_encode_set(mu, m, &first);
@@ -240,12 +233,10 @@ void write_traversal(vae_model *m, const data_set *test, const double *kl,
 {
     enum { STEPS = 11 };
     int L = m->cfg.latent;
-    int *dim = malloc(sizeof(int) * L);
-    real *base = malloc(sizeof(real) * L);
-    real *z = malloc(sizeof(real) * (size_t)L * STEPS * L);
-    real *dec = malloc(sizeof(real) * (size_t)L * STEPS * PIXELS);
-    if (!dim || !base || !z || !dec)
-        cli_die(1, "out of memory");
+    int *dim = sys_alloc(L, sizeof(int));
+    real *base = sys_alloc(L, sizeof *base);
+    real *z = sys_alloc((size_t)L * STEPS * L, sizeof *z);
+    real *dec = sys_alloc((size_t)L * STEPS * PIXELS, sizeof *dec);
     for (int j = 0; j < L; j++) {   /* insertion sort by KL, largest first */
         int k = j;
         for (; k > 0 && kl[dim[k - 1]] < kl[j]; k--)
@@ -276,10 +267,8 @@ void write_traversal(vae_model *m, const data_set *test, const double *kl,
 void write_manifold(vae_model *m, const char *out)
 {
     enum { N = 20 };
-    real *z = malloc(sizeof(real) * N * N * 2);
-    real *dec = malloc(sizeof(real) * N * N * PIXELS);
-    if (!z || !dec)
-        cli_die(1, "out of memory");
+    real *z = sys_alloc(N * N * 2, sizeof *z);
+    real *dec = sys_alloc(N * N * PIXELS, sizeof *dec);
     for (int i = 0; i < N; i++)      /* row i: z2 from high to low */
         for (int j = 0; j < N; j++) {
             real *zij = z + (i * N + j) * 2;
@@ -298,9 +287,7 @@ void write_manifold(vae_model *m, const char *out)
 void write_latent_means(vae_model *m, const data_set *test,
                         const char *out)
 {
-    real *mu = malloc(sizeof(real) * (size_t)test->n * 2);
-    if (!mu)
-        cli_die(1, "out of memory");
+    real *mu = sys_alloc((size_t)test->n * 2, sizeof *mu);
     vae_encode_set(mu, m, test);
     report_tsv t;
     report_tsv_open(&t, out, "latent.tsv", "z1\tz2\tlabel");
@@ -371,17 +358,15 @@ evaluation evaluate(vae_model *m, const data_set *test,
 
     ev.nk = iw_sizes(ev.ks, o->iw);
     int samples = ev.ks[ev.nk - 1];
-    double t0 = report_seconds();
+    double t0 = sys_seconds();
     vae_iw_bounds(ev.bound, m, test, NULL, ev.ks, ev.nk, samples, r);
     printf("importance-weighted bounds (7.11), %d draws per image, "
-           "%.1f s:\n", samples, report_seconds() - t0);
+           "%.1f s:\n", samples, sys_seconds() - t0);
     for (int j = 0; j < ev.nk; j++)
         printf("  k = %-5d  -L_k = %.3f nats\n", ev.ks[j], -ev.bound[j]);
 
-    ev.kl = malloc(sizeof(double) * L);
-    ev.activity = malloc(sizeof(double) * L);
-    if (!ev.kl || !ev.activity)
-        cli_die(1, "out of memory");
+    ev.kl = sys_alloc(L, sizeof(double));
+    ev.activity = sys_alloc(L, sizeof(double));
     ev.active = vae_latent_stats(ev.kl, ev.activity, m, test);
     for (int j = 1; j < L; j++)
         ev.top = ev.kl[j] > ev.kl[ev.top] ? j : ev.top;
@@ -490,9 +475,7 @@ void write_pictures(vae_model *m, const data_set *test,
 {
     enum { NSAMPLES = 64 };
     int L = m->cfg.latent;
-    real *images = malloc(sizeof(real) * NSAMPLES * PIXELS);
-    if (!images)
-        cli_die(1, "out of memory");
+    real *images = sys_alloc(NSAMPLES * PIXELS, sizeof *images);
     vae_sample_prior(images, m, NULL, NSAMPLES, r);
     image_grid(out, "samples.png", images, NSAMPLES, SIDE, SIDE, 8, 2);
     data_write_images(out, "samples-images-idx3-ubyte", images, NSAMPLES,
@@ -570,18 +553,16 @@ int main(int argc, char **argv)
         .head = "logvar", .output = "sigmoid", .average = "none",
         .preset = "none",
     };
-    cli_flag flags[VAE_NFLAGS];
-    int nflags = vae_flags(flags, &o);
+    cli_flag flags[] = {VAE_FLAGS(&o)};
     vae_parse("ch07_vae",
               "The variational autoencoder: trains the VAE of (7.9) on "
               "MNIST, samples, reconstructs, bounds log p(x) (7.11).",
-              flags, nflags, argc, argv, &o);
+              flags, CLI_COUNT(flags), argc, argv, &o);
     vae_config cfg = vae_options_config(&o, PIXELS, 0);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    mat_set_threads(o.threads > 0 ? o.threads : cores > 0 ? (int)cores : 1);
+    mat_set_threads(o.threads);   /* 0: one per core */
     rng r;
     rng_seed(&r, (uint64_t)o.seed);
-    double started = report_seconds();
+    double started = sys_seconds();
     report_prepare(o.out);   /* fail now, not after the training */
 
     data_set train, test;
@@ -634,7 +615,7 @@ int main(int argc, char **argv)
         note_checks notes = check_notes(&m, &test, ev.top, o.iw, &r);
         write_pictures(&m, &test, &ev, o.out, &r);
         print_summary(&run, train.n, test.n, &m, &ev, &notes,
-                      report_seconds() - started);
+                      sys_seconds() - started);
         report_files();
         free(ev.kl);
         free(ev.activity);

@@ -27,27 +27,20 @@
 #include "data.h"
 #include "explore.h"
 #include "image.h"
+#include "interrupt.h"
 #include "judge.h"
 #include "loss.h"
 #include "mat.h"
 #include "nn.h"
 #include "report.h"
 #include "rng.h"
+#include "sys.h"
 #include "vae.h"
 
 enum {
     SIDE = 28, PIXELS = SIDE * SIDE, CLASSES = DATA_CLASSES,
     HALF = PIXELS / 2           /* the top 14 rows; the bottom 14 */
 };
-
-/* Zeroed memory for n reals, or exit. */
-real *alloc_reals(size_t n)
-{
-    real *p = calloc(n > 0 ? n : 1, sizeof(real));
-    if (p == NULL)
-        cli_die(1, "out of memory (%zu numbers)", n);
-    return p;
-}
 
 
 //> ch08-style
@@ -63,13 +56,13 @@ double style_swap(real *swaps /* (n * CLASSES, PIXELS) or NULL */,
     int L = m->cfg.latent, count = n * CLASSES;
     data_set first = *set;
     first.n = n;
-    real *mu = alloc_reals((size_t)n * L);
-    real *z = alloc_reals((size_t)count * L);
-    real *cond = alloc_reals((size_t)count * CLASSES);
-    real *images = swaps ? swaps : alloc_reals((size_t)count * PIXELS);
-    unsigned char *label = malloc((size_t)count);
-    if (label == NULL)
-        cli_die(1, "out of memory");
+    real *mu = sys_alloc((size_t)n * L, sizeof *mu);
+    real *z = sys_alloc((size_t)count * L, sizeof *z);
+    real *cond = sys_alloc((size_t)count * CLASSES, sizeof *cond);
+    real *images = swaps;
+    if (images == NULL)
+        images = sys_alloc((size_t)count * PIXELS, sizeof *images);
+    unsigned char *label = sys_alloc((size_t)count, 1);
     vae_encode_set(mu, m, &first);
     for (int i = 0; i < count; i++) {
         memcpy(z + (size_t)i * L, mu + (size_t)(i / CLASSES) * L,
@@ -110,8 +103,8 @@ void write_style(vae_model *m, classify_model *judge, const data_set *set,
     enum { COLS = 1 + CLASSES };
     int index[CLASSES];
     first_of_each_digit(index, set);
-    real *grid = alloc_reals((size_t)CLASSES * COLS * PIXELS);
-    real *swaps = alloc_reals((size_t)CLASSES * PIXELS);
+    real *grid = sys_alloc((size_t)CLASSES * COLS * PIXELS, sizeof *grid);
+    real *swaps = sys_alloc((size_t)CLASSES * PIXELS, sizeof *swaps);
     int rows = 0;
     for (int d = 0; d < CLASSES; d++) {
         if (index[d] < 0)
@@ -139,7 +132,7 @@ int parse_digits(int *digits /* (CLI_LIST_MAX) */, const cli_list *list)
     for (int i = 0; i < list->n; i++) {
         double v = list->v[i];
         if (v != floor(v))
-            cli_die(2, "--digits: %g is not a whole digit 0-9", v);
+            sys_die(SYS_USAGE, "--digits: %g is not a whole digit 0-9", v);
         digits[i] = (int)v;
     }
     return list->n;
@@ -161,10 +154,8 @@ double accuracy_at(double *per_digit, vae_model *m, classify_model *judge,
                    int n, double temperature, rng *r)
 {
     static const int all[CLASSES] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
-    real *images = alloc_reals((size_t)CLASSES * n * PIXELS);
-    unsigned char *asked = calloc((size_t)CLASSES * n, 1);
-    if (asked == NULL)
-        cli_die(1, "out of memory");
+    real *images = sys_alloc((size_t)CLASSES * n * PIXELS, sizeof *images);
+    unsigned char *asked = sys_alloc((size_t)CLASSES * n, 1);
     cvae_generate(images, asked, m, all, CLASSES, n, temperature, r);
     double accuracy = conditional_accuracy(per_digit, NULL, judge, images,
                                            asked, CLASSES * n);
@@ -217,7 +208,7 @@ void stop_if_interrupted(const vae_run *run)
            run->epochs_done, run->epochs_done == 1 ? "" : "s", run->steps,
            run->steps == 1 ? "" : "s");
     report_files();
-    exit(130);
+    exit(INTERRUPT_EXIT);
 }
 
 /* What one trained CVAE measured: its test -ELBO and style-swap
@@ -343,8 +334,8 @@ typedef struct {
 halves halves_of(const data_set *set)
 {
     halves h = {{set->n, SIDE / 2, SIDE, HALF,
-                 alloc_reals((size_t)set->n * HALF), set->y},
-                alloc_reals((size_t)set->n * HALF)};
+                 sys_alloc((size_t)set->n * HALF, sizeof(real)), set->y},
+                sys_alloc((size_t)set->n * HALF, sizeof(real))};
     half_split(h.top, h.bottom.x, set->x, set->n);
     return h;
 }
@@ -371,12 +362,10 @@ void regressor_train(ae_model *reg, const halves *train,
     ae_init(reg, shape, batch, r);
     ae_train_config cfg = {epochs, batch, nn_adam_defaults(lr), NULL,
                            NULL, NULL, NULL, "regressor"};
-    real *in = alloc_reals((size_t)batch * HALF);
-    real *target = alloc_reals((size_t)batch * HALF);
+    real *in = sys_alloc((size_t)batch * HALF, sizeof *in);
+    real *target = sys_alloc((size_t)batch * HALF, sizeof *target);
     int n = train->bottom.n;
-    int *order = malloc(sizeof(int) * (size_t)n);
-    if (order == NULL)
-        cli_die(1, "out of memory");
+    int *order = sys_alloc((size_t)n, sizeof(int));
     for (int e = 0; e < epochs; e++) {
         double loss = 0;
         data_order(order, n, r);
@@ -422,8 +411,8 @@ void cvae_complete(real *out, vae_model *m, const real *top, int k,
                    double temperature, rng *r)
 {
     int L = m->cfg.latent;
-    real *z = alloc_reals((size_t)k * L);
-    real *cond = alloc_reals((size_t)k * HALF);
+    real *z = sys_alloc((size_t)k * L, sizeof *z);
+    real *cond = sys_alloc((size_t)k * HALF, sizeof *cond);
     for (int i = 0; i < k * L; i++)
         z[i] = (real)(temperature * rng_normal(r));
     for (int i = 0; i < k; i++)
@@ -453,13 +442,11 @@ completion_stats completion_measure(vae_model *m, ae_model *reg,
                                     double temperature, rng *r)
 {
     completion_stats st = {0};
-    real *draws = alloc_reals((size_t)k * HALF);
-    real *full = alloc_reals((size_t)k * PIXELS);
-    real *reg_out = alloc_reals((size_t)n * HALF);
-    real *reg_full = alloc_reals((size_t)n * PIXELS);
-    unsigned char *said = malloc((size_t)(k > n ? k : n));
-    if (said == NULL)
-        cli_die(1, "out of memory");
+    real *draws = sys_alloc((size_t)k * HALF, sizeof *draws);
+    real *full = sys_alloc((size_t)k * PIXELS, sizeof *full);
+    real *reg_out = sys_alloc((size_t)n * HALF, sizeof *reg_out);
+    real *reg_full = sys_alloc((size_t)n * PIXELS, sizeof *reg_full);
+    unsigned char *said = sys_alloc((size_t)(k > n ? k : n), 1);
     regressor_complete(reg_out, reg, test->top, n);
     for (int i = 0; i < n; i++) {
         const real *top = test->top + (size_t)i * HALF;
@@ -523,9 +510,9 @@ void write_completions(vae_model *m, ae_model *reg, const halves *test,
                        const char *out, rng *r)
 {
     int cols = k + 3;
-    real *grid = alloc_reals((size_t)rows * cols * PIXELS);
-    real *draws = alloc_reals((size_t)k * HALF);
-    real *reg_out = alloc_reals((size_t)rows * HALF);
+    real *grid = sys_alloc((size_t)rows * cols * PIXELS, sizeof *grid);
+    real *draws = sys_alloc((size_t)k * HALF, sizeof *draws);
+    real *reg_out = sys_alloc((size_t)rows * HALF, sizeof *reg_out);
     regressor_complete(reg_out, reg, test->top, rows);
     for (int i = 0; i < rows; i++) {
         const real *top = test->top + (size_t)i * HALF;
@@ -583,7 +570,7 @@ data_set binarized_copy(const data_set *test, bool binarize)
     if (!binarize)
         return drawn;
     size_t n = (size_t)test->n * (size_t)test->dim;
-    drawn.x = alloc_reals(n);
+    drawn.x = sys_alloc(n, sizeof *drawn.x);
     memcpy(drawn.x, test->x, sizeof(real) * n);
     binarize_fixed(drawn.x, n);
     return drawn;
@@ -635,10 +622,8 @@ void run_label(const vae_options *o, const cvae_options *co,
 
     /* generated.png and conditional accuracy (8.6) */
     int count = ndigits * co->per_digit;
-    real *images = alloc_reals((size_t)count * PIXELS);
-    unsigned char *asked = malloc((size_t)count);
-    if (asked == NULL)
-        cli_die(1, "out of memory");
+    real *images = sys_alloc((size_t)count * PIXELS, sizeof *images);
+    unsigned char *asked = sys_alloc((size_t)count, 1);
     cvae_generate(images, asked, &m, digits, ndigits, co->per_digit,
                   co->temperature, r);
     double per_digit[CLASSES];
@@ -660,7 +645,7 @@ void run_label(const vae_options *o, const cvae_options *co,
     printf("\n");
     enum { SHOWN = 10 };
     int shown = co->per_digit < SHOWN ? co->per_digit : SHOWN;
-    real *grid = alloc_reals((size_t)ndigits * shown * PIXELS);
+    real *grid = sys_alloc((size_t)ndigits * shown * PIXELS, sizeof *grid);
     for (int k = 0; k < ndigits; k++)
         memcpy(grid + (size_t)k * shown * PIXELS,
                images + (size_t)k * co->per_digit * PIXELS,
@@ -708,14 +693,12 @@ void run_label(const vae_options *o, const cvae_options *co,
         vae_iw_bounds(&u_bound, &u, test, NULL, &ks[nk - 1], 1,
                       ks[nk - 1], r);
         int L = u.cfg.latent;
-        real *z = alloc_reals((size_t)count * L);
+        real *z = sys_alloc((size_t)count * L, sizeof *z);
         for (int i = 0; i < count * L; i++)
             z[i] = (real)rng_normal(r);
         vae_decode_images(images, &u, z, NULL, count);
         free(z);
-        unsigned char *answer = malloc((size_t)count);
-        if (answer == NULL)
-            cli_die(1, "out of memory");
+        unsigned char *answer = sys_alloc((size_t)count, 1);
         classify_predict(answer, &judge, images, count);
         int hist[CLASSES] = {0}, data_hist[CLASSES] = {0};
         for (int i = 0; i < count; i++)
@@ -915,9 +898,8 @@ int main(int argc, char **argv)
         .temperatures = {{1, 0.75, 0.5, 0.25}, 4},
         .contrast = false,
     };
-    cli_flag flags[VAE_NFLAGS + 12];
-    int nflags = vae_flags(flags, &o);
-    cli_flag own[] = {
+    cli_flag flags[] = {
+        VAE_FLAGS(&o),
         {"cond", CLI_CHOICE, &co.cond, "label|half",
          "the condition: the one-hot label, or the top half"},
         {"temperature", CLI_REAL, &co.temperature, "(0,10]",
@@ -943,23 +925,22 @@ int main(int argc, char **argv)
         {"temperatures", CLI_LIST, &co.temperatures, "(0,10]",
          "temperatures of the accuracy table"},
     };
-    memcpy(flags + nflags, own, sizeof own);
-    nflags += CLI_COUNT(own);
     vae_parse("ch08_cvae",
               "The conditional VAE: generate the digit you ask for, "
               "judged by a classifier; or complete a digit's bottom "
-              "half (--cond half).", flags, nflags, argc, argv, &o);
+              "half (--cond half).", flags, CLI_COUNT(flags), argc, argv,
+              &o);
     report_prepare(o.out);   /* before any work: can it be written? */
     for (int i = 0; i < co.sweep_latents.n; i++)
         if (co.sweep_latents.v[i] != floor(co.sweep_latents.v[i]))
-            cli_die(2, "--sweep-latents: %g is not a whole number",
+            sys_die(SYS_USAGE, "--sweep-latents: %g is not a whole number",
                     co.sweep_latents.v[i]);
     bool half = strcmp(co.cond, "half") == 0;
     if (half) {   /* they are about the ten digits' classes */
         const char *no = co.sweep ? "--sweep" : co.contrast ? "--contrast"
                        : o.explore ? "--explore" : NULL;
         if (no != NULL)
-            cli_die(2, "%s: only with --cond label", no);
+            sys_die(SYS_USAGE, "%s: only with --cond label", no);
     }
     if (o.load != NULL) {   /* a bad file fails now, not after the judge */
         vae_config cfg = vae_options_config(&o, half ? HALF : PIXELS,
@@ -968,11 +949,10 @@ int main(int argc, char **argv)
         vae_tag(tag, half ? "ch08_half" : "ch08_cvae", &cfg);
         vae_check_load(cfg, o.load, tag, SHAPE_FLAGS);
     }
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    mat_set_threads(o.threads > 0 ? o.threads : cores > 0 ? (int)cores : 1);
+    mat_set_threads(o.threads);   /* 0: one per core */
     rng r;
     rng_seed(&r, (uint64_t)o.seed);
-    double started = report_seconds();
+    double started = sys_seconds();
 
     data_set train, test;
     data_load(&train, o.data, "train", SIDE, SIDE);
@@ -995,7 +975,7 @@ int main(int argc, char **argv)
         run_label(&o, &co, &train, &test, &r);
     else
         run_half(&o, &co, &train, &test, &r);
-    report_summary("seconds", report_seconds() - started);
+    report_summary("seconds", sys_seconds() - started);
     report_files();
     data_free(&train);
     data_free(&test);

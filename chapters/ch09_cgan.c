@@ -20,6 +20,7 @@
 #include "classify.h"
 #include "cli.h"
 #include "data.h"
+#include "flags.h"
 #include "gan.h"
 #include "image.h"
 #include "interrupt.h"
@@ -29,6 +30,7 @@
 #include "num.h"
 #include "report.h"
 #include "rng.h"
+#include "sys.h"
 #include "vae.h"
 
 enum { SIDE = 28, PIXELS = SIDE * SIDE, CLASSES = DATA_CLASSES };
@@ -37,15 +39,6 @@ enum { SIDE = 28, PIXELS = SIDE * SIDE, CLASSES = DATA_CLASSES };
  * numbers whether the others are trained or loaded. */
 static const uint64_t GAN_STREAM = 0x6367616e;      /* "cgan" */
 static const uint64_t EVAL_STREAM = 0x6576616c;     /* "eval" */
-
-/* Zeroed memory for n reals, or exit. */
-real *alloc_reals(size_t n)
-{
-    real *p = calloc(n > 0 ? n : 1, sizeof(real));
-    if (p == NULL)
-        cli_die(1, "out of memory (%zu numbers)", n);
-    return p;
-}
 
 /* ---- the measures of a set of samples ---------------------------------- */
 
@@ -65,9 +58,7 @@ double squared_norm(const real *v, int D)
 void squared_distances(real *d /* (na, nb) */, const real *a,
                        int na, const real *b, int nb, int D)
 {
-    double *bb = malloc(sizeof(double) * (size_t)nb);
-    if (bb == NULL)
-        cli_die(1, "out of memory");
+    double *bb = sys_alloc((size_t)nb, sizeof(double));
     for (int j = 0; j < nb; j++)
         bb[j] = squared_norm(b + (size_t)j * D, D);
     mat_mul_nt(d, a, b, na, D, nb, false);    /* d_ij = a_i . b_j */
@@ -89,7 +80,7 @@ void squared_distances(real *d /* (na, nb) */, const real *a,
  * low; the data's own images set the mark. */
 double diversity_within_label(const real *images, int nlabels, int n)
 {
-    real *d = alloc_reals((size_t)n * n);
+    real *d = sys_alloc((size_t)n * n, sizeof *d);
     double sum = 0;
     for (int k = 0; k < nlabels; k++) {
         const real *x = images + (size_t)k * n * PIXELS;
@@ -109,11 +100,9 @@ double nearest_training(double *nearest, int *index, const real *images,
                         int n, const data_set *train)
 {
     enum { CHUNK = 1000 };   /* training rows per product */
-    real *d = alloc_reals((size_t)n * CHUNK);
-    double *best = malloc(sizeof(double) * (size_t)n);
-    int *at = malloc(sizeof(int) * (size_t)n);
-    if (best == NULL || at == NULL)
-        cli_die(1, "out of memory");
+    real *d = sys_alloc((size_t)n * CHUNK, sizeof *d);
+    double *best = sys_alloc((size_t)n, sizeof(double));
+    int *at = sys_alloc((size_t)n, sizeof(int));
     for (int i = 0; i < n; i++)
         best[i] = INFINITY;
     for (int s = 0; s < train->n; s += CHUNK) {
@@ -154,10 +143,8 @@ double nearest_training(double *nearest, int *index, const real *images,
 double parzen_log_density(const real *x, int nx, const real *s, int n,
                           double sigma)
 {
-    real *d = alloc_reals((size_t)nx * n);
-    double *t = malloc(sizeof(double) * (size_t)n);
-    if (t == NULL)
-        cli_die(1, "out of memory");
+    real *d = sys_alloc((size_t)nx * n, sizeof *d);
+    double *t = sys_alloc((size_t)n, sizeof(double));
     squared_distances(d, x, nx, s, n, PIXELS);
     double norm = PIXELS / 2.0 * log(2 * M_PI * sigma * sigma);
     double sum = 0;
@@ -254,8 +241,8 @@ typedef struct {
 
 gan_probe probe_make(int B, int noise, rng *r)
 {
-    gan_probe p = {B, alloc_reals((size_t)B * noise),
-                   alloc_reals((size_t)B * CLASSES)};
+    gan_probe p = {B, sys_alloc((size_t)B * noise, sizeof(real)),
+                   sys_alloc((size_t)B * CLASSES, sizeof(real))};
     for (int i = 0; i < B * noise; i++)
         p.z[i] = (real)rng_normal(r);
     for (int i = 0; i < B; i++)
@@ -278,11 +265,10 @@ typedef struct {
 gan_watch watch_make(int noise, int seed)
 {
     int n = CLASSES * WATCH;
-    gan_watch w = {alloc_reals((size_t)n * noise),
-                   alloc_reals((size_t)n * CLASSES), malloc((size_t)n),
-                   alloc_reals((size_t)n * PIXELS)};
-    if (w.label == NULL)
-        cli_die(1, "out of memory");
+    gan_watch w = {sys_alloc((size_t)n * noise, sizeof(real)),
+                   sys_alloc((size_t)n * CLASSES, sizeof(real)),
+                   sys_alloc((size_t)n, 1),
+                   sys_alloc((size_t)n * PIXELS, sizeof(real))};
     rng r;
     rng_seed(&r, (uint64_t)seed ^ WATCH_STREAM);
     for (int i = 0; i < n * noise; i++)
@@ -363,12 +349,11 @@ gan_epoch train_epoch(gan_model *m, gan_acts *a, const data_set *train,
                       const nn_adam *g_adam, int *order, rng *r)
 {
     int B = o->batch, Z = m->cfg.noise, steps = 0;
-    real *x = alloc_reals((size_t)B * PIXELS);
-    real *onehot = alloc_reals((size_t)B * CLASSES);
-    real *z = alloc_reals((size_t)B * Z), *z2 = alloc_reals((size_t)B * Z);
-    unsigned char *label = malloc((size_t)B);
-    if (label == NULL)
-        cli_die(1, "out of memory");
+    real *x = sys_alloc((size_t)B * PIXELS, sizeof *x);
+    real *onehot = sys_alloc((size_t)B * CLASSES, sizeof *onehot);
+    real *z = sys_alloc((size_t)B * Z, sizeof *z);
+    real *z2 = sys_alloc((size_t)B * Z, sizeof *z2);
+    unsigned char *label = sys_alloc((size_t)B, 1);
     gan_epoch h = {0};
     data_order(order, train->n, r);
     for (int s = 0; s + B <= train->n && !interrupt_requested(); s += B) {
@@ -381,8 +366,8 @@ gan_epoch train_epoch(gan_model *m, gan_acts *a, const data_set *train,
         gan_step_stats st = gan_train_step(m, a, d_adam, g_adam, x, onehot,
                                            z, z2, B, o->form);
         if (!isfinite(st.d_loss + st.g_loss))
-            cli_die(1, "training diverged: the losses are %g and %g at "
-                    "step %d; try smaller --d-lr/--g-lr", st.d_loss,
+            sys_die(SYS_FAILED, "training diverged: the losses are %g and %g "
+                    "at step %d; try smaller --d-lr/--g-lr", st.d_loss,
                     st.g_loss, steps + 1);
         h.d_loss += st.d_loss;
         h.g_loss += st.g_loss;
@@ -424,13 +409,12 @@ gan_run gan_fit(gan_model *m, const data_set *train,
                 rng *r)
 {
     gan_run run = {0};
-    run.history = calloc((size_t)o->epochs + 1, sizeof *run.history);
+    run.history = sys_alloc((size_t)o->epochs + 1, sizeof *run.history);
     run.every = o->epochs > STRIP_ROWS ? (o->epochs + STRIP_ROWS - 1) /
                                          STRIP_ROWS : 1;
-    run.strip = alloc_reals((size_t)(STRIP_ROWS + 2) * CLASSES * PIXELS);
-    int *order = malloc(sizeof(int) * (size_t)train->n);
-    if (run.history == NULL || order == NULL)
-        cli_die(1, "out of memory");
+    run.strip = sys_alloc((size_t)(STRIP_ROWS + 2) * CLASSES * PIXELS,
+                          sizeof(real));
+    int *order = sys_alloc((size_t)train->n, sizeof(int));
     gan_acts a;
     gan_acts_alloc(&a, &m->cfg, o->batch > 64 ? o->batch : 64);
     gan_probe probe = probe_make(64, m->cfg.noise, r);
@@ -447,14 +431,14 @@ gan_run gan_fit(gan_model *m, const data_set *train,
     strip_row(run.strip, m, &a, &probe);
     run.rows = 1;
     print_epoch(&run.history[0], 0, o->epochs, NAN);
-    double started = report_seconds();
+    double started = sys_seconds();
     for (int e = 1; e <= o->epochs && !interrupt_requested(); e++) {
-        double t0 = report_seconds();
+        double t0 = sys_seconds();
         gan_epoch h = train_epoch(m, &a, train, o, &d_adam, &g_adam,
                                   order, r);
         if (interrupt_requested())
             break;
-        h.seconds = report_seconds() - t0;
+        h.seconds = sys_seconds() - t0;
         run.train_seconds += h.seconds;
         probe_measure(&h, m, &a, &probe);
         h.judged = watch_accuracy(&watch, m, &a, judge);
@@ -463,7 +447,7 @@ gan_run gan_fit(gan_model *m, const data_set *train,
                       &a, &probe);
         run.history[e] = h;
         run.epochs_done = e;
-        double eta = (report_seconds() - started) / e * (o->epochs - e);
+        double eta = (sys_seconds() - started) / e * (o->epochs - e);
         print_epoch(&h, e, o->epochs, eta);
     }
     interrupt_release();
@@ -542,7 +526,7 @@ const char *resolve_model(const char *flag, const char *value,
     if (strcmp(value, "auto") == 0)
         return access(ch08_file, R_OK) == 0 ? ch08_file : NULL;
     if (access(value, R_OK) != 0)
-        cli_die(2, "--%s: cannot read '%s'", flag, value);
+        sys_die(SYS_USAGE, "--%s: cannot read '%s'", flag, value);
     return value;
 }
 
@@ -567,7 +551,7 @@ void cvae_prepare(vae_model *m, const cgan_options *o,
     if (file != NULL) {
         char err[600];
         if (!nn_params_try_load(&m->params, file, tag, err, sizeof err))
-            cli_die(1, "--cvae %s", err);
+            sys_die(SYS_FAILED, "--cvae %s", err);
         printf("CVAE: chapter 8's, loaded from %s\n", file);
         return;
     }
@@ -578,7 +562,7 @@ void cvae_prepare(vae_model *m, const cgan_options *o,
     if (run.interrupted) {
         printf("\ninterrupted while training the CVAE\n");
         report_files();
-        exit(130);
+        exit(INTERRUPT_EXIT);
     }
     nn_params_save(&m->params, o->out, "cvae.bin", tag);
 }
@@ -647,7 +631,7 @@ void sample_gan(real *images, unsigned char *asked, gan_model *m, int n,
 void write_grid(const char *out, const char *name, const real *images,
                 int n, int shown)
 {
-    real *grid = alloc_reals((size_t)CLASSES * shown * PIXELS);
+    real *grid = sys_alloc((size_t)CLASSES * shown * PIXELS, sizeof *grid);
     for (int k = 0; k < CLASSES; k++)
         memcpy(grid + (size_t)k * shown * PIXELS,
                images + (size_t)k * n * PIXELS,
@@ -669,12 +653,12 @@ parzen_result parzen_compare(const real *const *samples /* (3) */,
 {
     enum { PER = 50 };
     parzen_result p;
-    real *valid = alloc_reals((size_t)CLASSES * PER * PIXELS);
-    real *held = alloc_reals((size_t)CLASSES * PER * PIXELS);
+    real *valid = sys_alloc((size_t)CLASSES * PER * PIXELS, sizeof *valid);
+    real *held = sys_alloc((size_t)CLASSES * PER * PIXELS, sizeof *held);
     if (!images_by_label(valid, test, PER, 0) ||
         !images_by_label(held, test, PER, PER))
-        cli_die(2, "--test-size: the Parzen windows need %d test digits "
-                "of each class", 2 * PER);
+        sys_die(SYS_USAGE, "--test-size: the Parzen windows need %d test "
+                "digits of each class", 2 * PER);
     for (int j = 0; j < 3; j++) {
         p.sigma[j] = parzen_fit_sigma(valid, PER, samples[j], n);
         p.value[j] = parzen_mean(held, PER, samples[j], n, p.sigma[j]);
@@ -692,7 +676,7 @@ void load_data(data_set *train, data_set *test, const cgan_options *o)
     data_truncate(train, o->train_size);
     data_truncate(test, o->test_size);
     if (train->n < o->train.batch)
-        cli_die(2, "--batch: %d is more than the %d training images",
+        sys_die(SYS_USAGE, "--batch: %d is more than the %d training images",
                 o->train.batch, train->n);
     printf("ch09_cgan: seed %d, %s\n", o->seed, mat_threads_text());
     printf("data: %d training and %d test images from %s\n\n",
@@ -718,7 +702,7 @@ void check_load(const cgan_options *o)
     char err[600];
     if (!nn_params_try_load(&scratch.g_params, o->load, GAN_TAG, err,
                             sizeof err))
-        cli_die(1, "--load %s", err);
+        sys_die(SYS_FAILED, "--load %s", err);
     gan_free(&scratch);
 }
 
@@ -749,7 +733,7 @@ gan_run train_or_load_gan(gan_model *gan, const cgan_options *o,
                "measures it\n", run.epochs_done,
                run.epochs_done == 1 ? "" : "s", o->out);
         report_files();
-        exit(130);
+        exit(INTERRUPT_EXIT);
     }
     return run;
 }
@@ -767,19 +751,17 @@ sample_sets draw_samples(vae_model *cvae, gan_model *gan,
                          const cgan_options *o)
 {
     int n = o->per_digit, count = CLASSES * n;
-    sample_sets ss = {n, alloc_reals((size_t)count * PIXELS),
-                      alloc_reals((size_t)count * PIXELS),
-                      alloc_reals((size_t)count * PIXELS),
-                      alloc_reals((size_t)count * PIXELS),
-                      malloc((size_t)count)};
-    if (ss.asked == NULL)
-        cli_die(1, "out of memory");
+    sample_sets ss = {n, sys_alloc((size_t)count * PIXELS, sizeof(real)),
+                      sys_alloc((size_t)count * PIXELS, sizeof(real)),
+                      sys_alloc((size_t)count * PIXELS, sizeof(real)),
+                      sys_alloc((size_t)count * PIXELS, sizeof(real)),
+                      sys_alloc((size_t)count, 1)};
     if (!images_by_label(ss.data, test, n, 0))
-        cli_die(2, "--per-digit: %d is more than the test set has of some "
-                "digit", n);
-    if (!images_by_label(ss.copies, train, n, 0))
-        cli_die(2, "--per-digit: %d is more than the training set has of "
+        sys_die(SYS_USAGE, "--per-digit: %d is more than the test set has of "
                 "some digit", n);
+    if (!images_by_label(ss.copies, train, n, 0))
+        sys_die(SYS_USAGE, "--per-digit: %d is more than the training set has "
+                "of some digit", n);
     rng r;
     rng_seed(&r, (uint64_t)o->seed ^ EVAL_STREAM);
     sample_cvae(ss.cvae, ss.asked, cvae, n, &r);
@@ -903,12 +885,8 @@ int main(int argc, char **argv)
         .threads = 0, .seed = 1, .out = "out/ch09_cgan", .load = NULL,
     };
     cli_flag flags[] = {
-        {"data", CLI_STRING, &o.data, NULL,
-         "folder with the MNIST-named IDX files"},
-        {"train-size", CLI_INT, &o.train_size, "[0,1000000]",
-         "first N training images (0: all)"},
-        {"test-size", CLI_INT, &o.test_size, "[0,1000000]",
-         "first N test images (0: all)"},
+        FLAG_DATA(&o.data), FLAG_TRAIN_SIZE(&o.train_size),
+        FLAG_TEST_SIZE(&o.test_size),
         {"noise", CLI_INT, &o.noise, "[1,1000]", "dimensions of z"},
         {"g-hidden", CLI_INT, &o.g_hidden, "[1,10000]",
          "hidden units of the generator"},
@@ -940,10 +918,7 @@ int main(int argc, char **argv)
          "the CVAE: auto (chapter 8's if saved), train, or a file"},
         {"cvae-epochs", CLI_INT, &o.cvae_epochs, "[1,1000]",
          "epochs of the CVAE's training, if trained"},
-        {"threads", CLI_INT, &o.threads, "[0,256]",
-         "threads for the matrix products (0: one per core)"},
-        {"seed", CLI_INT, &o.seed, "[0,2147483647]", "random seed"},
-        {"out", CLI_STRING, &o.out, NULL, "folder for the output files"},
+        FLAG_THREADS(&o.threads), FLAG_SEED(&o.seed), FLAG_OUT(&o.out),
         {"load", CLI_STRING, &o.load, NULL,
          "a saved generator (cgan.bin) to measure instead of training"},
     };
@@ -959,12 +934,11 @@ int main(int argc, char **argv)
                                       CH08_CLASSIFIER)};
     resolve_model("cvae", o.cvae, CH08_CVAE);   /* fail now, not later */
     if (o.load != NULL && access(o.load, R_OK) != 0)
-        cli_die(2, "--load: cannot read '%s'", o.load);
+        sys_die(SYS_USAGE, "--load: cannot read '%s'", o.load);
     if (o.load != NULL)
         check_load(&o);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    mat_set_threads(o.threads > 0 ? o.threads : cores > 0 ? (int)cores : 1);
-    double started = report_seconds();
+    mat_set_threads(o.threads);   /* 0: one per core */
+    double started = sys_seconds();
     report_prepare(o.out);   /* before any work: can it be written? */
 
     data_set train, test;
@@ -981,7 +955,7 @@ int main(int argc, char **argv)
     results res = compare(&judge, &ss, &train, &test, o.out);
     write_samples(&ss, o.out);
     write_summary(&res, &run, judge_acc);
-    report_summary("seconds", report_seconds() - started);
+    report_summary("seconds", sys_seconds() - started);
     report_files();
     sample_sets_free(&ss);
     free(run.history);

@@ -5,6 +5,7 @@
 #include "data.h"
 #include "interrupt.h"
 #include "loss.h"
+#include "sys.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -35,10 +36,10 @@ void ae_init(ae_model *m, ae_shape shape, int batch, rng *r)
 {
     if (shape.dim < 1 || shape.latent < 1 || shape.hidden < 0 ||
         batch < 1)
-        cli_die(70, "internal error: autoencoder %d-%d-%d, batch %d",
+        sys_die(SYS_INTERNAL, "internal error: autoencoder %d-%d-%d, batch %d",
                 shape.dim, shape.hidden, shape.latent, batch);
     if (shape.linear && shape.loss == AE_LOSS_BCE)
-        cli_die(70, "internal error: BCE needs the sigmoid output");
+        sys_die(SYS_INTERNAL, "internal error: BCE needs the sigmoid output");
     memset(m, 0, sizeof *m);
     m->shape = shape;
     m->batch = batch;
@@ -68,9 +69,7 @@ void ae_init(ae_model *m, ae_shape shape, int batch, rng *r)
     for (int l = 0; l < m->nlayers; l++)
         total += (size_t)(m->act[l] == AE_IDENTITY ? 2 : 4) *
                  (size_t)batch * (size_t)width[l + 1];
-    m->buffers = calloc(total, sizeof(real));
-    if (m->buffers == NULL)
-        cli_die(1, "out of memory for the autoencoder's activations");
+    m->buffers = sys_alloc(total, sizeof *m->buffers);
     real *next = m->buffers;
     for (int l = 0; l < m->nlayers; l++) {
         size_t n = (size_t)batch * (size_t)width[l + 1];
@@ -278,19 +277,17 @@ ae_eval ae_train(ae_model *m, const ae_train_config *cfg,
                  report_tsv *tsv)
 {
     if (cfg->batch > m->batch)
-        cli_die(70, "internal error: batch %d > buffers for %d",
+        sys_die(SYS_INTERNAL, "internal error: batch %d > buffers for %d",
                 cfg->batch, m->batch);
     if (train->dim != m->shape.dim)
-        cli_die(70, "internal error: images of %d pixels, model of %d",
-                train->dim, m->shape.dim);
+        sys_die(SYS_INTERNAL, "internal error: images of %d pixels, model of "
+                "%d", train->dim, m->shape.dim);
     size_t dim = (size_t)m->shape.dim;
-    int *order = malloc((size_t)train->n * sizeof *order);
-    real *in = malloc((size_t)cfg->batch * dim * sizeof *in);
-    real *target = malloc((size_t)cfg->batch * dim * sizeof *target);
-    if (order == NULL || in == NULL || target == NULL)
-        cli_die(1, "out of memory for a batch");
+    int *order = sys_alloc((size_t)train->n, sizeof *order);
+    real *in = sys_alloc((size_t)cfg->batch * dim, sizeof *in);
+    real *target = sys_alloc((size_t)cfg->batch * dim, sizeof *target);
     ae_eval test = {0, 0, 0};
-    double start = report_seconds();
+    double start = sys_seconds();
     interrupt_catch();
     for (int epoch = 1; epoch <= cfg->epochs; epoch++) {
         ae_step_result tr = ae_epoch(m, cfg, train, order, in, target, r);
@@ -298,11 +295,12 @@ ae_eval ae_train(ae_model *m, const ae_train_config *cfg,
             ae_stop(epoch, tsv);
         test = ae_evaluate(m, test_in, test_target, ntest);
         if (!isfinite(tr.loss) || !isfinite(test.loss))
-            cli_die(1, "training diverged: the %s loss is %g in epoch "
-                    "%d; try a smaller --lr (now %g)", isfinite(tr.loss) ?
-                    "test" : "training", isfinite(tr.loss) ? test.loss :
-                    tr.loss, epoch, cfg->adam.lr);
-        double secs = report_seconds() - start;
+            sys_die(SYS_FAILED, "training diverged: the %s loss is %g in "
+                    "epoch %d; try a smaller --lr (now %g)",
+                    isfinite(tr.loss) ? "test" : "training",
+                    isfinite(tr.loss) ? test.loss : tr.loss, epoch,
+                    cfg->adam.lr);
+        double secs = sys_seconds() - start;
         double eta = secs / epoch * (cfg->epochs - epoch);
         printf("%s epoch %2d/%d  train %.4f", cfg->label, epoch,
                cfg->epochs, tr.loss);
@@ -332,24 +330,3 @@ double ae_psnr(double mse_per_pixel)
     return 10.0 * log10(1.0 / mse_per_pixel);   /* (5.4) */
 }
 //< ch05-psnr
-
-/* ---- flags -------------------------------------------------------------- */
-
-int ae_flags(cli_flag *flags, ae_options *o, const char *epochs_help)
-{
-    cli_flag shared[AE_NFLAGS] = {
-        {"epochs", CLI_INT, &o->epochs, "[1,10000]", epochs_help},
-        {"batch", CLI_INT, &o->batch, "[1,10000]", "examples per step"},
-        {"lr", CLI_REAL, &o->lr, "(0,1]", "Adam learning rate"},
-        {"data", CLI_STRING, &o->data, NULL,
-         "folder with the four MNIST-named files"},
-        {"train-size", CLI_INT, &o->train_size, "[0,10000000]",
-         "use the first N training images (0: all)"},
-        {"threads", CLI_INT, &o->threads, "[1,64]",
-         "threads for the matrix products"},
-        {"seed", CLI_INT, &o->seed, "[0,2147483647]", "random seed"},
-        {"out", CLI_STRING, &o->out, NULL, "folder for the output files"},
-    };
-    memcpy(flags, shared, sizeof shared);
-    return AE_NFLAGS;
-}

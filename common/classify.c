@@ -2,29 +2,20 @@
  * classify.h). */
 #include "classify.h"
 
-#include "cli.h"
 #include "loss.h"
 #include "report.h"
+#include "sys.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Memory for n reals, or exit. */
-static real *classify_alloc(size_t n)
-{
-    real *p = malloc((n > 0 ? n : 1) * sizeof(real));
-    if (p == NULL)
-        cli_die(1, "out of memory for the classifier (%zu numbers)", n);
-    return p;
-}
-
 void classify_init(classify_model *m, int rows, int cols, int hidden,
                    int classes, int batch, rng *r)
 {
     if (rows < 1 || cols < 1 || hidden < 0 || classes < 2 || batch < 1)
-        cli_die(70, "internal error: classifier of %dx%d images, %d "
+        sys_die(SYS_INTERNAL, "internal error: classifier of %dx%d images, %d "
                 "hidden, %d classes, batch %d", rows, cols, hidden,
                 classes, batch);
     memset(m, 0, sizeof *m);
@@ -47,12 +38,12 @@ void classify_init(classify_model *m, int rows, int cols, int hidden,
         nn_dense_init(&m->first, NN_INIT_PYTORCH, r);
     }
     size_t B = (size_t)batch, H = (size_t)hidden, K = (size_t)classes;
-    m->x = classify_alloc(B * (size_t)m->in);
-    m->h = classify_alloc(B * H);
-    m->d_h = classify_alloc(B * H);
-    m->d_pre = classify_alloc(B * H);
-    m->logits = classify_alloc(B * K);
-    m->d_logits = classify_alloc(B * K);
+    m->x = sys_alloc(B * (size_t)m->in, sizeof *m->x);
+    m->h = sys_alloc(B * H, sizeof *m->h);
+    m->d_h = sys_alloc(B * H, sizeof *m->d_h);
+    m->d_pre = sys_alloc(B * H, sizeof *m->d_pre);
+    m->logits = sys_alloc(B * K, sizeof *m->logits);
+    m->d_logits = sys_alloc(B * K, sizeof *m->d_logits);
 }
 
 void classify_free(classify_model *m)
@@ -142,9 +133,7 @@ void classify_predict(unsigned char *label /* (n) */, classify_model *m,
 
 double classify_accuracy(classify_model *m, const data_set *set)
 {
-    unsigned char *pred = malloc((size_t)set->n + 1);
-    if (pred == NULL)
-        cli_die(1, "out of memory for %d predictions", set->n);
+    unsigned char *pred = sys_alloc((size_t)set->n + 1, 1);
     classify_predict(pred, m, set->x, set->n);
     int right = 0;
     for (int i = 0; i < set->n; i++)
@@ -224,21 +213,19 @@ double classify_train(classify_model *m,
                       rng *r)
 {
     if (cfg->batch > m->batch || train->dim != m->in)
-        cli_die(70, "internal error: classifier of %d pixels, batch "
-                "%d; data of %d pixels, batch %d", m->in, m->batch,
-                train->dim, cfg->batch);
+        sys_die(SYS_INTERNAL, "internal error: classifier of %d "
+                "pixels, batch %d; data of %d pixels, batch %d", m->in,
+                m->batch, train->dim, cfg->batch);
     size_t dim = (size_t)m->in;
     int n = train->n;
-    real *straight = classify_alloc((size_t)n * dim);
-    int *order = malloc((size_t)n * sizeof *order);
-    unsigned char *y = malloc((size_t)cfg->batch);
-    if (order == NULL || y == NULL)
-        cli_die(1, "out of memory for a batch");
+    real *straight = sys_alloc((size_t)n * dim, sizeof *straight);
+    int *order = sys_alloc((size_t)n, sizeof *order);
+    unsigned char *y = sys_alloc((size_t)cfg->batch, 1);
     for (int i = 0; i < n; i++)
         classify_deskew(straight + i * dim, train->x + i * dim,
                         m->rows, m->cols);
     nn_adam adam = nn_adam_defaults(cfg->lr);
-    double accuracy = 0, start = report_seconds();
+    double accuracy = 0, start = sys_seconds();
     uint64_t span = 2 * (uint64_t)cfg->shift + 1;
     for (int epoch = 0; epoch < cfg->epochs; epoch++) {
         adam.lr = cfg->lr * 0.5 * (1 + cos(M_PI * epoch / cfg->epochs));
@@ -262,7 +249,7 @@ double classify_train(classify_model *m,
             accuracy = classify_accuracy(m, test);
             printf("  test accuracy %.4f", accuracy);
         }
-        double secs = report_seconds() - start;
+        double secs = sys_seconds() - start;
         printf("  %5.1f s  ETA %4.1f s\n", secs,
                secs / (epoch + 1) * (cfg->epochs - epoch - 1));
         fflush(stdout);

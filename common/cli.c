@@ -1,5 +1,6 @@
 /* cli.c -- command-line flags from one table (see cli.h). */
 #include "cli.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <math.h>
@@ -9,73 +10,11 @@
 #include <unistd.h>
 #include <string.h>
 
-static const char *cli_prog = "program";
 static bool cli_forced, cli_quiet_pictures;
-
-void cli_set_prog(const char *prog) { cli_prog = prog; }
-
-const char *cli_program(void) { return cli_prog; }
 
 bool cli_force(void) { return cli_forced; }
 
 bool cli_no_preview(void) { return cli_quiet_pictures; }
-
-/* Writes text to fp with every run of more than CLI_WORD_MAX non-blank
- * characters (a long path, as a rule) cut in the middle: a message
- * keeps its reason however long the name it quotes. */
-static void put_shortened(FILE *fp, const char *text)
-{
-    enum { CLI_WORD_MAX = 100, HEAD = 40, TAIL = 50 };
-    while (*text) {
-        size_t blank = strspn(text, " \t");
-        fwrite(text, 1, blank, fp);
-        text += blank;
-        size_t word = strcspn(text, " \t");
-        if (word > CLI_WORD_MAX) {
-            fwrite(text, 1, HEAD, fp);
-            fputs("...", fp);
-            fwrite(text + word - TAIL, 1, TAIL, fp);
-        } else {
-            fwrite(text, 1, word, fp);
-        }
-        text += word;
-    }
-}
-
-static void cli_vwarn(const char *fmt, va_list ap)
-{
-    va_list again;
-    va_copy(again, ap);
-    int len = vsnprintf(NULL, 0, fmt, ap);
-    char *line = len >= 0 ? malloc((size_t)len + 1) : NULL;
-    fprintf(stderr, "%s: ", cli_prog);
-    if (line != NULL) {
-        vsnprintf(line, (size_t)len + 1, fmt, again);
-        put_shortened(stderr, line);
-    } else {
-        vfprintf(stderr, fmt, again);
-    }
-    va_end(again);
-    free(line);
-    fputc('\n', stderr);
-}
-
-void cli_warn(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    cli_vwarn(fmt, ap);
-    va_end(ap);
-}
-
-_Noreturn void cli_die(int status, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    cli_vwarn(fmt, ap);
-    va_end(ap);
-    exit(status);
-}
 
 /* At exit: everything printed must have reached standard output. A
  * full disk or a closed pipe behind stdout would otherwise lose the
@@ -84,7 +23,7 @@ static void cli_check_stdout(void)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "%s: cannot write standard output: %s\n",
-                cli_prog, strerror(errno ? errno : EIO));
+                sys_program(), strerror(errno ? errno : EIO));
         _exit(1);
     }
 }
@@ -112,7 +51,7 @@ static cli_range range_of(const cli_flag *f)
     char lo[32], hi[32], open, close;
     if (sscanf(f->range, "%c%31[^,],%31[^])]%c", &open, lo, hi, &close) != 4
         || !parse_double(lo, &r.lo) || !parse_double(hi, &r.hi))
-        cli_die(70, "internal error: bad range '%s' for --%s", f->range,
+        sys_die(70, "internal error: bad range '%s' for --%s", f->range,
                 f->name);
     r.lo_open = open == '(';
     r.hi_open = close == ')';
@@ -130,7 +69,7 @@ static bool in_range(double x, cli_range r)
 _Noreturn static void bad_value(const cli_flag *f, const char *text,
                                 const char *why)
 {
-    cli_die(2, "--%s: '%s' %s", f->name, text, why);
+    sys_die(2, "--%s: '%s' %s", f->name, text, why);
 }
 
 /* A number's problem, if any: not one, too large, or too small to be a
@@ -151,7 +90,7 @@ static double parse_number(const cli_flag *f, const char *text)
         bad_value(f, text, "is too small for a double (underflows "
                   "towards 0)");
     if (!in_range(x, range_of(f)))
-        cli_die(2, "--%s: %s is out of range %s", f->name, text, f->range);
+        sys_die(2, "--%s: %s is out of range %s", f->name, text, f->range);
     return x;
 }
 
@@ -166,7 +105,7 @@ static void parse_value(const cli_flag *f, const char *text)
             v < -2147483647L || v > 2147483647L)
             bad_value(f, text, "is not a whole number");
         if (!in_range((double)v, range_of(f)))
-            cli_die(2, "--%s: %s is out of range %s", f->name, text,
+            sys_die(2, "--%s: %s is out of range %s", f->name, text,
                     f->range);
         *(int *)f->value = (int)v;
         break;
@@ -209,7 +148,7 @@ static void parse_value(const cli_flag *f, const char *text)
             }
             p += n + (p[n] == '|');
         }
-        cli_die(2, "--%s: '%s' is not one of %s", f->name, text, f->range);
+        sys_die(2, "--%s: '%s' is not one of %s", f->name, text, f->range);
     }
     case CLI_BOOL:
         *(bool *)f->value = true;
@@ -246,7 +185,7 @@ static void print_help(const char *about, const cli_flag *flags, int nflags)
         [CLI_INT] = "N", [CLI_REAL] = "X", [CLI_LIST] = "X,X,...",
         [CLI_STRING] = "TEXT", [CLI_CHOICE] = "WORD", [CLI_BOOL] = "",
     };
-    printf("usage: %s [flags]\n%s\n\nflags:\n", cli_prog, about);
+    printf("usage: %s [flags]\n%s\n\nflags:\n", sys_program(), about);
     for (int i = 0; i < nflags; i++) {
         const cli_flag *f = &flags[i];
         char left[48];
@@ -293,12 +232,12 @@ _Noreturn static void unknown_flag(const cli_flag *flags, int nflags,
         found++;
     }
     if (found == 1)
-        cli_die(2, "%s: unknown flag; did you mean %s? (flags are "
+        sys_die(2, "%s: unknown flag; did you mean %s? (flags are "
                 "written in full)", arg, maybe);
     if (found > 1)
-        cli_die(2, "%s: unknown flag, ambiguous: it begins %s (flags "
+        sys_die(2, "%s: unknown flag, ambiguous: it begins %s (flags "
                 "are written in full)", arg, maybe);
-    cli_die(2, "%s: unknown flag (see --help)", arg);
+    sys_die(2, "%s: unknown flag (see --help)", arg);
 }
 
 /* The rules: every flag is written in full, as "--name value" or
@@ -311,7 +250,7 @@ _Noreturn static void unknown_flag(const cli_flag *flags, int nflags,
 void cli_parse(const char *prog, const char *about, cli_flag *flags,
                int nflags, int argc, char **argv)
 {
-    cli_set_prog(prog);
+    sys_set_prog(prog);
     atexit(cli_check_stdout);
     for (int i = 0; i < nflags; i++)
         range_of(&flags[i]);  /* a malformed range is a bug: fail early */
@@ -330,7 +269,7 @@ void cli_parse(const char *prog, const char *about, cli_flag *flags,
             continue;
         }
         if (strncmp(arg, "--", 2) != 0)
-            cli_die(2, "'%s': unexpected argument (flags start with --)",
+            sys_die(2, "'%s': unexpected argument (flags start with --)",
                     arg);
         const char *eq = strchr(arg, '=');
         size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
@@ -339,7 +278,7 @@ void cli_parse(const char *prog, const char *about, cli_flag *flags,
             unknown_flag(flags, nflags, arg, len);
         if (f->kind == CLI_BOOL) {
             if (eq)
-                cli_die(2, "--%s: takes no value (write --%s alone)",
+                sys_die(2, "--%s: takes no value (write --%s alone)",
                         f->name, f->name);
             parse_value(f, "");
             continue;
@@ -349,9 +288,9 @@ void cli_parse(const char *prog, const char *about, cli_flag *flags,
             continue;
         }
         if (a + 1 == argc)
-            cli_die(2, "--%s: needs a value", f->name);
+            sys_die(2, "--%s: needs a value", f->name);
         if (strncmp(argv[a + 1], "--", 2) == 0)
-            cli_die(2, "--%s: needs a value, not the flag '%s' (for a "
+            sys_die(2, "--%s: needs a value, not the flag '%s' (for a "
                     "value starting with --, write --%s=VALUE)", f->name,
                     argv[a + 1], f->name);
         parse_value(f, argv[++a]);

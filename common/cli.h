@@ -59,22 +59,6 @@ typedef struct {
 void cli_parse(const char *prog, const char *about, cli_flag *flags,
                int nflags, int argc, char **argv);
 
-/* Prints "prog: message" on stderr and exits with `status`: the one way a
- * program reports a fatal error in its input. A word of the message
- * longer than 100 characters (a path, as a rule) is shortened in the
- * middle, so the reason after it stays on the line. */
-_Noreturn void cli_die(int status, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* cli_die's line without the exit: a warning. */
-void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Sets the program name cli_die prefixes (cli_parse sets it too). */
-void cli_set_prog(const char *prog);
-
-/* The program's name, as given to cli_parse. */
-const char *cli_program(void);
-
 /* Whether --force was given: the program may write into an output
  * folder that holds another program's run (see report_prepare). */
 bool cli_force(void);

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "image.h"
 #include "report.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -341,11 +342,9 @@ void data_load(data_set *out, const char *dir, const char *split,
     }
     /* room for a path of any length: cli_die shortens it */
     size_t size = 2 * strlen(dir) + 1024;
-    char *err = malloc(size);
-    if (err == NULL)
-        cli_die(1, "out of memory");
+    char *err = sys_alloc(size, 1);
     if (!data_load_split(out, dir, split, rows, cols, err, size))
-        cli_die(1, "%s%s", err, dir[0] != '/' && stat(dir, &st) != 0 ?
+        sys_die(SYS_FAILED, "%s%s", err, dir[0] != '/' && stat(dir, &st) != 0 ?
                 " here or next to the program (run from the repository's"
                 " top folder, or pass --data DIR)" : "");
     free(err);

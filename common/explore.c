@@ -1,9 +1,9 @@
 /* explore.c -- the latent explorer (see explore.h). */
 #include "explore.h"
 
-#include "cli.h"
 #include "image.h"
 #include "interrupt.h"
+#include "sys.h"
 #include "term.h"
 
 #include <math.h>
@@ -37,22 +37,14 @@ void explore_check(const vae_options *o)
     if (!o->explore)
         return;
     if (o->load == NULL)
-        cli_die(2, "--explore: needs a trained model, --load FILE (with "
-                "the flags it was trained with)");
+        sys_die(SYS_USAGE, "--explore: needs a trained model, --load FILE "
+                "(with the flags it was trained with)");
     if (o->latent < 2)
-        cli_die(2, "--explore: moves z in a plane, and --latent %d has "
-                "fewer than 2 dimensions", o->latent);
+        sys_die(SYS_USAGE, "--explore: moves z in a plane, and --latent %d "
+                "has fewer than 2 dimensions", o->latent);
     if (!term_interactive())
-        cli_die(2, "--explore: standard input and output must be a "
+        sys_die(SYS_USAGE, "--explore: standard input and output must be a "
                 "terminal (it reads keys and draws)");
-}
-
-static void *explore_alloc(size_t n, size_t size)
-{
-    void *p = calloc(n > 0 ? n : 1, size);
-    if (p == NULL)
-        cli_die(1, "out of memory");
-    return p;
 }
 
 /* Each digit's mean code over the set, in z's first two dimensions:
@@ -62,7 +54,7 @@ static void class_means(explorer *e, const data_set *set)
     int L = e->m->cfg.latent;
     int count[DATA_CLASSES] = {0};
     memset(e->mean, 0, sizeof e->mean);
-    real *mu = explore_alloc((size_t)set->n * L, sizeof(real));
+    real *mu = sys_alloc((size_t)set->n * L, sizeof(real));
     if (set->n > 0)
         vae_encode_set(mu, e->m, set);
     for (int i = 0; i < set->n; i++) {
@@ -89,12 +81,12 @@ static void explorer_init(explorer *e, vae_model *m, const data_set *set)
     const vae_config *c = &m->cfg;
     *e = (explorer){.m = m, .label = c->cond_dim > 0 ? 0 : -1,
                     .rows = set->rows, .cols = set->cols};
-    e->code = explore_alloc((size_t)c->latent, sizeof(real));
-    e->cond = c->cond_dim > 0 ? explore_alloc((size_t)c->cond_dim,
+    e->code = sys_alloc((size_t)c->latent, sizeof(real));
+    e->cond = c->cond_dim > 0 ? sys_alloc((size_t)c->cond_dim,
                                               sizeof(real))
                               : NULL;
-    e->image = explore_alloc((size_t)c->x_dim, sizeof(real));
-    e->pixels = explore_alloc((size_t)4 * c->x_dim, 1);
+    e->image = sys_alloc((size_t)c->x_dim, sizeof(real));
+    e->pixels = sys_alloc((size_t)4 * c->x_dim, 1);
     class_means(e, set);
 }
 
@@ -159,7 +151,7 @@ static void draw_header(const explorer *e)
 {
     int L = e->m->cfg.latent;
     printf("%s latent explorer: arrows (or h j k l) move z, %sq quits"
-           "\033[K\n", cli_program(),
+           "\033[K\n", sys_program(),
            e->label >= 0 ? "0-9 set the label, " : "");
     printf("z = (%+.2f, %+.2f)", e->z[0], e->z[1]);
     if (L == 3)
@@ -238,6 +230,6 @@ _Noreturn void vae_explore(vae_model *m, const data_set *set)
     term_restore();
     explorer_free(&e);
     if (status == 1)
-        cli_die(1, "--explore: standard input closed");
+        sys_die(SYS_FAILED, "--explore: standard input closed");
     exit(status);
 }

@@ -2,8 +2,8 @@
  * their forward and backward passes, the losses and the training step. */
 #include "gan.h"
 
-#include "cli.h"
 #include "loss.h"
+#include "sys.h"
 #include "vae.h"
 
 #include <math.h>
@@ -42,40 +42,31 @@ void gan_free(gan_model *m)
 
 /* ---- one batch ---------------------------------------------------------- */
 
-/* Zeroed memory for n reals, or exit. */
-static real *gan_alloc(size_t n)
-{
-    real *p = calloc(n > 0 ? n : 1, sizeof(real));
-    if (p == NULL)
-        cli_die(1, "out of memory (%zu numbers)", n);
-    return p;
-}
-
 void gan_acts_alloc(gan_acts *a, const gan_config *c, int cap)
 {
     size_t B = (size_t)cap, X = (size_t)c->x_dim, C = (size_t)c->classes;
     size_t GH = (size_t)c->g_hidden, DH = (size_t)c->d_hidden;
     a->cap = cap;
-    a->gen_in = gan_alloc(B * ((size_t)c->noise + C));
-    a->gen_h = gan_alloc(B * GH);
-    a->fake = gan_alloc(B * X);
-    a->pair = gan_alloc(2 * B * X);
-    a->pair_y = gan_alloc(2 * B * C);
-    a->disc_y = gan_alloc(2 * B * C);
-    a->disc_h = gan_alloc(2 * B * DH);
-    a->logit = gan_alloc(2 * B);
-    a->target = gan_alloc(2 * B);
+    a->gen_in = sys_alloc(B * ((size_t)c->noise + C), sizeof *a->gen_in);
+    a->gen_h = sys_alloc(B * GH, sizeof *a->gen_h);
+    a->fake = sys_alloc(B * X, sizeof *a->fake);
+    a->pair = sys_alloc(2 * B * X, sizeof *a->pair);
+    a->pair_y = sys_alloc(2 * B * C, sizeof *a->pair_y);
+    a->disc_y = sys_alloc(2 * B * C, sizeof *a->disc_y);
+    a->disc_h = sys_alloc(2 * B * DH, sizeof *a->disc_h);
+    a->logit = sys_alloc(2 * B, sizeof *a->logit);
+    a->target = sys_alloc(2 * B, sizeof *a->target);
     for (int i = 0; i < cap; i++)
         a->target[i] = 1;
-    a->d_logit = gan_alloc(2 * B);
-    a->d_disc_h = gan_alloc(2 * B * DH);
-    a->d_disc_h_pre = gan_alloc(2 * B * DH);
-    a->proj = gan_alloc(2 * B * C);
-    a->d_proj = gan_alloc(2 * B * C);
-    a->d_fake = gan_alloc(B * X);
-    a->d_gen_pre = gan_alloc(B * X);
-    a->d_gen_h = gan_alloc(B * GH);
-    a->d_gen_h_pre = gan_alloc(B * GH);
+    a->d_logit = sys_alloc(2 * B, sizeof *a->d_logit);
+    a->d_disc_h = sys_alloc(2 * B * DH, sizeof *a->d_disc_h);
+    a->d_disc_h_pre = sys_alloc(2 * B * DH, sizeof *a->d_disc_h_pre);
+    a->proj = sys_alloc(2 * B * C, sizeof *a->proj);
+    a->d_proj = sys_alloc(2 * B * C, sizeof *a->d_proj);
+    a->d_fake = sys_alloc(B * X, sizeof *a->d_fake);
+    a->d_gen_pre = sys_alloc(B * X, sizeof *a->d_gen_pre);
+    a->d_gen_h = sys_alloc(B * GH, sizeof *a->d_gen_h);
+    a->d_gen_h_pre = sys_alloc(B * GH, sizeof *a->d_gen_h_pre);
 }
 
 void gan_acts_free(gan_acts *a)
@@ -303,8 +294,8 @@ void gan_generate(real *images, gan_model *m, gan_acts *a,
                   const unsigned char *label, int n, rng *r)
 {
     const gan_config *c = &m->cfg;
-    real *z = gan_alloc((size_t)a->cap * c->noise);
-    real *onehot = gan_alloc((size_t)a->cap * c->classes);
+    real *z = sys_alloc((size_t)a->cap * c->noise, sizeof *z);
+    real *onehot = sys_alloc((size_t)a->cap * c->classes, sizeof *onehot);
     for (int s = 0; s < n; s += a->cap) {
         int B = n - s < a->cap ? n - s : a->cap;
         for (int i = 0; i < B * c->noise; i++)

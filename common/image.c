@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "sys.h"
 #include "term.h"
 
 #include <math.h>
@@ -37,8 +38,8 @@ static size_t image_bytes(int width, int height, int channels)
 {
     if (width < 1 || height < 1 || (channels != 1 && channels != 3) ||
         (double)width * height * channels > IMAGE_MAX_BYTES)
-        cli_die(70, "internal error: image of %d x %d x %d", width, height,
-                channels);
+        sys_die(SYS_INTERNAL, "internal error: image of %d x %d x %d", width,
+                height, channels);
     return (size_t)width * (size_t)height * (size_t)channels;
 }
 
@@ -110,9 +111,7 @@ static unsigned char *zlib_stored(const unsigned char *raw, size_t n,
     size_t blocks = n == 0 ? 1 : (n + STORED_BLOCK_MAX - 1) /
                                  STORED_BLOCK_MAX;
     *zlen = 2 + 5 * blocks + n + 4;
-    unsigned char *z = malloc(*zlen), *q = z;
-    if (z == NULL)
-        cli_die(1, "out of memory for a %zu-byte image", n);
+    unsigned char *z = sys_alloc(*zlen, 1), *q = z;
 //> ch03-png-zlib
     /* CMF 0x78: deflate, 32K window. FLG 0x01 makes CMF * 256 + FLG
      * a multiple of 31, the check a zlib reader makes first. */
@@ -144,9 +143,7 @@ void image_write_png(const char *dir, const char *name,
     image_bytes(width, height, channels);
     size_t row = (size_t)width * (size_t)channels;
     size_t raw_len = (size_t)height * (1 + row);
-    unsigned char *raw = malloc(raw_len);
-    if (raw == NULL)
-        cli_die(1, "out of memory for a %zu-byte image", raw_len);
+    unsigned char *raw = sys_alloc(raw_len, 1);
     for (int y = 0; y < height; y++) {
         raw[(size_t)y * (1 + row)] = 0;  /* filter type 0: none */
         memcpy(raw + (size_t)y * (1 + row) + 1, pixels + (size_t)y * row,
@@ -238,7 +235,7 @@ static void grid_write(const char *dir, const char *name,
                        int grid_cols, int zoom, bool rescale)
 {
     if (count < 1 || h < 1 || w < 1 || grid_cols < 1 || zoom < 1)
-        cli_die(70, "internal error: grid of %d images %d x %d, %d "
+        sys_die(SYS_INTERNAL, "internal error: grid of %d images %d x %d, %d "
                 "columns, zoom %d", count, h, w, grid_cols, zoom);
     int cols = grid_cols < count ? grid_cols : count;
     int rows = (count + cols - 1) / cols;
@@ -246,12 +243,10 @@ static void grid_write(const char *dir, const char *name,
     double width = cols * (tile_w + IMAGE_BORDER) + IMAGE_BORDER;
     double height = rows * (tile_h + IMAGE_BORDER) + IMAGE_BORDER;
     if (width * height > IMAGE_MAX_BYTES)
-        cli_die(70, "internal error: grid of %.0f x %.0f pixels", width,
-                height);
+        sys_die(SYS_INTERNAL, "internal error: grid of %.0f x %.0f pixels",
+                width, height);
     int W = (int)width, H = (int)height;
-    unsigned char *pixels = malloc((size_t)W * (size_t)H);
-    if (pixels == NULL)
-        cli_die(1, "out of memory for a %d x %d grid", W, H);
+    unsigned char *pixels = sys_alloc((size_t)W * (size_t)H, 1);
     memset(pixels, IMAGE_BORDER_GRAY, (size_t)W * (size_t)H);
 
     size_t dim = (size_t)h * (size_t)w;

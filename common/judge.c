@@ -2,21 +2,13 @@
  * (see judge.h). */
 #include "judge.h"
 
-#include "cli.h"
+#include "sys.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 enum { SIDE = 28, PIXELS = SIDE * SIDE, CLASSES = DATA_CLASSES };
-
-real *judge_alloc(size_t n)
-{
-    real *p = calloc(n > 0 ? n : 1, sizeof(real));
-    if (p == NULL)
-        cli_die(1, "out of memory (%zu numbers)", n);
-    return p;
-}
 
 /* The MLP judge: loaded from o->load, or trained on `train` and saved
  * as out/classifier.bin. Returns its accuracy on `test`; *softmax gets
@@ -67,8 +59,8 @@ void cvae_generate(real *images /* (ndigits * n, PIXELS) */,
                    double temperature, rng *r)
 {
     int count = ndigits * n, L = m->cfg.latent;
-    real *z = judge_alloc((size_t)count * L);
-    real *cond = judge_alloc((size_t)count * CLASSES);
+    real *z = sys_alloc((size_t)count * L, sizeof *z);
+    real *cond = sys_alloc((size_t)count * CLASSES, sizeof *cond);
     for (int i = 0; i < count; i++)
         asked[i] = (unsigned char)digits[i / n];
     for (int i = 0; i < count * L; i++)
@@ -88,10 +80,8 @@ double conditional_accuracy(double *per_digit /* (CLASSES) */,
                             classify_model *judge, const real *images,
                             const unsigned char *asked, int count)
 {
-    unsigned char *answer = malloc((size_t)count);
+    unsigned char *answer = sys_alloc((size_t)count, 1);
     int right[CLASSES] = {0}, total[CLASSES] = {0}, all = 0;
-    if (answer == NULL)
-        cli_die(1, "out of memory");
     classify_predict(answer, judge, images, count);
     for (int i = 0; i < count; i++) {
         total[asked[i]]++;

@@ -32,11 +32,6 @@ double judge_prepare(classify_model *judge, double *softmax,
                      const judge_options *o, const data_set *train,
                      const data_set *test, const char *out, int seed);
 
-/* Zeroed memory for n reals, or exit. (Not static: in the student
- * edition the stub of cvae_generate, its only caller here, leaves it
- * unused, which -Wall would refuse.) */
-real *judge_alloc(size_t n);
-
 /* n samples of each of ndigits digits from a conditional VAE at prior
  * temperature T (8.7): images (ndigits * n, x_dim), row k * n + i the
  * i-th sample of digits[k]; asked (ndigits * n) gets each row's

@@ -3,8 +3,8 @@
  * last digits of the loss the book prints. */
 #include "loss.h"
 
-#include "cli.h"
 #include "kl.h"
+#include "sys.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -60,7 +60,8 @@ double loss_gauss_nll(real *dmu /* (n) or NULL */,
                       double scale)
 {
     if (nsigma < 1 || n % nsigma != 0)
-        cli_die(70, "internal error: %d sigmas for %d values", nsigma, n);
+        sys_die(SYS_INTERNAL, "internal error: %d sigmas for %d values",
+                nsigma, n);
     const double half_log_2pi = 0.91893853320467274178;
     double sum = 0;
     for (int k = 0; k < nsigma; k++) {

@@ -16,7 +16,7 @@
  * the program means; -ffast-math, which would, is never used. */
 #include "mat.h"
 
-#include "cli.h"
+#include "sys.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -257,9 +257,7 @@ static void *mat_reserve(mat_buffer *b, size_t bytes)
     if (bytes > b->cap) {
         bytes = (bytes + 63) / 64 * 64;
         free(b->at);
-        b->at = aligned_alloc(64, bytes);
-        if (b->at == NULL)
-            cli_die(1, "mat: out of memory (%zu bytes)", bytes);
+        b->at = sys_alloc_aligned(bytes);
         b->cap = bytes;
     }
     return b->at;
@@ -502,6 +500,10 @@ static void *mat_worker(void *arg)
 /* Stops the workers there are and starts threads - 1 new ones. */
 void mat_set_threads_fast(int threads)
 {
+    if (threads == 0) {   /* one per core */
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cores > 0 ? (int)cores : 1;
+    }
     threads = threads < 1 ? 1 : min_int(threads, MAT_MAX_THREADS);
     if (threads == pool.size)
         return;

@@ -2,8 +2,8 @@
  * optimisers and checkpoints (see nn.h). */
 #include "nn.h"
 
-#include "cli.h"
 #include "report.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <math.h>
@@ -24,12 +24,14 @@ void nn_params_tensor(nn_params *p, real **value, real **grad, int rows,
                       int cols)
 {
     if (p->value != NULL)
-        cli_die(70, "internal error: tensor declared after "
+        sys_die(SYS_INTERNAL, "internal error: tensor declared after "
                     "nn_params_allocate");
     if (p->ntensors == NN_MAX_TENSORS)
-        cli_die(70, "internal error: more than %d tensors", NN_MAX_TENSORS);
+        sys_die(SYS_INTERNAL, "internal error: more than %d tensors",
+                NN_MAX_TENSORS);
     if (rows < 1 || cols < 1)
-        cli_die(70, "internal error: tensor of shape %dx%d", rows, cols);
+        sys_die(SYS_INTERNAL, "internal error: tensor of shape %dx%d", rows,
+                cols);
     nn_tensor *t = &p->tensor[p->ntensors++];
     t->rows = rows;
     t->cols = cols;
@@ -43,12 +45,7 @@ void nn_params_tensor(nn_params *p, real **value, real **grad, int rows,
  * starting on a 64-byte cache line. */
 void nn_params_allocate(nn_params *p)
 {
-    size_t bytes = 4 * p->count * sizeof(real);
-    bytes = (bytes + 63) / 64 * 64;   /* aligned_alloc wants a multiple */
-    real *block = aligned_alloc(64, bytes > 0 ? bytes : 64);
-    if (block == NULL)
-        cli_die(1, "out of memory for %zu parameters", p->count);
-    memset(block, 0, bytes);
+    real *block = sys_alloc_aligned(4 * p->count * sizeof(real));
     p->value = block;
     p->grad = block + p->count;
     p->m = block + 2 * p->count;
@@ -308,8 +305,8 @@ void nn_params_save(const nn_params *p, const char *dir, const char *name,
                     const char *tag)
 {
     if (strlen(tag) >= NN_TAG_MAX)
-        cli_die(70, "internal error: model tag '%s' longer than %d bytes",
-                tag, NN_TAG_MAX - 1);
+        sys_die(SYS_INTERNAL, "internal error: model tag '%s' longer than %d "
+                "bytes", tag, NN_TAG_MAX - 1);
     unsigned char head[NN_HEADER_BYTES] = {0};
     memcpy(head, nn_magic, 8);
     put_u32(head + 8, NN_CHECKPOINT_VERSION);
@@ -457,9 +454,7 @@ nn_load_status nn_params_read(nn_params *p, const char *path,
     unsigned char *data = NULL;
     if (ok) {
         size_t want = 4 * p->count;
-        data = malloc(want > 0 ? want : 1);
-        if (data == NULL)
-            cli_die(1, "out of memory reading %s", path);
+        data = sys_alloc(want > 0 ? want : 1, 1);
         size_t got = fread(data, 1, want, fp);
         if (got < want)
             ok = load_error(err, err_size, path, "truncated: %zu of %zu "
@@ -496,5 +491,5 @@ void nn_params_load(nn_params *p, const char *path, const char *tag)
 {
     char err[512];
     if (!nn_params_try_load(p, path, tag, err, sizeof err))
-        cli_die(1, "%s", err);
+        sys_die(SYS_FAILED, "%s", err);
 }

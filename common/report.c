@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include "cli.h"
+#include "sys.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -29,14 +30,14 @@ void report_make_dir(const char *dir)
 {
     char path[1024];
     if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
-        cli_die(1, "%s: output folder name too long", dir);
+        sys_die(SYS_FAILED, "%s: output folder name too long", dir);
     /* Create each prefix ending at a '/', then the whole path. */
     for (char *p = path + 1;; p++) {
         bool end = *p == '\0';
         if (*p == '/' || end) {
             *p = '\0';
             if (mkdir(path, 0777) != 0 && errno != EEXIST)
-                cli_die(1, "%s: cannot create folder: %s", path,
+                sys_die(SYS_FAILED, "%s: cannot create folder: %s", path,
                         strerror(errno));
             if (end)
                 break;
@@ -45,7 +46,7 @@ void report_make_dir(const char *dir)
     }
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        cli_die(1, "%s: not a folder", dir);
+        sys_die(SYS_FAILED, "%s: not a folder", dir);
 }
 
 /* The temporary files being written, removed if the program exits
@@ -81,7 +82,7 @@ static void join(char *path, size_t size, const char *dir,
                  const char *name)
 {
     if (snprintf(path, size, "%s/%s", dir, name) >= (int)size)
-        cli_die(1, "%s/%s: path too long", dir, name);
+        sys_die(SYS_FAILED, "%s/%s: path too long", dir, name);
 }
 
 /* The whole of a small text file, or NULL if there is none. */
@@ -91,14 +92,14 @@ static char *read_text(const char *path)
     if (fp == NULL)
         return NULL;
     size_t cap = 4096, len = 0;
-    char *text = malloc(cap + 1);
+    char *text = sys_alloc(cap + 1, 1);
     size_t got;
     while (text && (got = fread(text + len, 1, cap - len, fp)) > 0)
         if ((len += got) == cap)
             text = realloc(text, (cap *= 2) + 1);
     fclose(fp);
     if (text == NULL)
-        cli_die(1, "out of memory reading %s", path);
+        sys_die(SYS_FAILED, "out of memory reading %s", path);
     text[len] = '\0';
     return text;
 }
@@ -107,7 +108,7 @@ static char *read_text(const char *path)
  * its name goes to other. */
 static bool record_has_other(const char *record, char *other, size_t size)
 {
-    const char *me = cli_program();
+    const char *me = sys_program();
     for (const char *l = record; *l; l += strcspn(l, "\n"), l += *l != 0) {
         size_t n = strcspn(l, " \n");
         if (l[n] == ' ' && (strlen(me) != n || strncmp(l, me, n) != 0)) {
@@ -149,8 +150,8 @@ void report_prepare(const char *dir)
     join(probe, sizeof probe, dir, ".write-test.tmp");
     FILE *fp = fopen(probe, "wb");
     if (fp == NULL)
-        cli_die(1, "%s: cannot write into this output folder: %s (choose "
-                "another with --out)", dir, strerror(errno));
+        sys_die(SYS_FAILED, "%s: cannot write into this output folder: %s "
+                "(choose another with --out)", dir, strerror(errno));
     fclose(fp);
     remove(probe);
     snprintf(run_dir, sizeof run_dir, "%s", dir);
@@ -159,8 +160,8 @@ void report_prepare(const char *dir)
     old_record = read_text(record);
     if (old_record && record_has_other(old_record, other, sizeof other) &&
         !cli_force())
-        cli_die(2, "%s holds the files of a %s run; write elsewhere with "
-                "--out, or beside them with --force", dir, other);
+        sys_die(SYS_USAGE, "%s holds the files of a %s run; write elsewhere "
+                "with --out, or beside them with --force", dir, other);
     remove_stale_tmp(dir);
 }
 
@@ -184,8 +185,8 @@ static void write_record(const char *extra, bool final)
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *fp = fopen(tmp, "wb");
     if (fp == NULL)
-        cli_die(1, "%s: cannot write: %s", tmp, strerror(errno));
-    const char *me = cli_program();
+        sys_die(SYS_FAILED, "%s: cannot write: %s", tmp, strerror(errno));
+    const char *me = sys_program();
     size_t mine = strlen(me);
     for (const char *l = old_record ? old_record : ""; *l;) {
         size_t n = strcspn(l, "\n");
@@ -199,7 +200,7 @@ static void write_record(const char *extra, bool final)
     if (extra)
         fprintf(fp, "%s %s\n", me, extra);
     if (fclose(fp) != 0 || rename(tmp, path) != 0)
-        cli_die(1, "%s: write failed: %s", path, strerror(errno));
+        sys_die(SYS_FAILED, "%s: write failed: %s", path, strerror(errno));
 }
 
 /* Whether this run wrote run_dir/name. */
@@ -215,7 +216,7 @@ static bool wrote(const char *name)
  * write, and records this run's files. */
 static void finish_folder(void)
 {
-    const char *me = cli_program();
+    const char *me = sys_program();
     size_t mine = strlen(me);
     for (const char *l = old_record ? old_record : ""; *l;) {
         size_t n = strcspn(l, "\n");
@@ -247,11 +248,11 @@ void report_open(report_file *f, const char *dir, const char *name)
         write_record(name, false);   /* a killed run's files are known */
     if (snprintf(f->path, sizeof f->path, "%s/%s", dir, name) >=
         (int)sizeof f->path)
-        cli_die(1, "%s/%s: path too long", dir, name);
+        sys_die(SYS_FAILED, "%s/%s: path too long", dir, name);
     snprintf(f->tmp, sizeof f->tmp, "%s.tmp", f->path);
     f->fp = fopen(f->tmp, "wb");
     if (f->fp == NULL)
-        cli_die(1, "%s: cannot write: %s", f->tmp, strerror(errno));
+        sys_die(SYS_FAILED, "%s: cannot write: %s", f->tmp, strerror(errno));
     track_open(f, true);
 }
 
@@ -263,7 +264,7 @@ void report_commit(report_file *f)
     track_open(f, false);
     if (failed || rename(f->tmp, f->path) != 0) {
         remove(f->tmp);
-        cli_die(1, "%s: write failed: %s", f->path, strerror(errno));
+        sys_die(SYS_FAILED, "%s: write failed: %s", f->path, strerror(errno));
     }
     if (nwritten < REPORT_MAX_FILES)
         snprintf(written[nwritten++], sizeof written[0], "%s", f->path);
@@ -299,7 +300,7 @@ static void report_check_summary(void)
     if (nonfinite_key[0] != '\0') {
         fflush(stdout);
         fprintf(stderr, "%s: the summary's %s is not a finite number: "
-                "the run failed\n", cli_program(), nonfinite_key);
+                "the run failed\n", sys_program(), nonfinite_key);
         _exit(1);
     }
 }
@@ -337,13 +338,13 @@ void report_files(void)
 
 report_progress report_progress_start(const char *what)
 {
-    double now = report_seconds();
+    double now = sys_seconds();
     return (report_progress){what, now, now, 0, isatty(2) == 1};
 }
 
 void report_progress_show(report_progress *p, double done, double total)
 {
-    double now = report_seconds();
+    double now = sys_seconds();
     if (!p->tty || done <= 0 || now - p->start < 2 || now - p->shown < 0.5)
         return;
     double eta = (now - p->start) * (total - done) / done;
@@ -357,11 +358,4 @@ void report_progress_done(report_progress *p)
     if (p->width > 0)
         fprintf(stderr, "\r%*s\r", p->width, "");
     p->width = 0;
-}
-
-double report_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }

@@ -73,7 +73,7 @@ void report_files(void);
  * from run to run. */
 typedef struct {
     const char *what;
-    double start, shown;   /* report_seconds() at start, at last show */
+    double start, shown;   /* sys_seconds() at start, at last show */
     int width;             /* of the line on screen, 0 if none */
     bool tty;
 } report_progress;
@@ -82,7 +82,5 @@ report_progress report_progress_start(const char *what);
 void report_progress_show(report_progress *p, double done, double total);
 void report_progress_done(report_progress *p);
 
-/* Seconds on a monotonic clock, for progress lines and timings. */
-double report_seconds(void);
 
 #endif

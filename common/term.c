@@ -1,7 +1,7 @@
 /* term.c -- raw keys and a terminal always put back (see term.h). */
 #include "term.h"
 
-#include "cli.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -84,7 +84,7 @@ void term_raw(void)
     if (raw_on)
         return;
     if (tcgetattr(0, &saved) != 0)
-        cli_die(1, "cannot read the terminal's modes: %s",
+        sys_die(SYS_FAILED, "cannot read the terminal's modes: %s",
                 strerror(errno));
     if (!registered) {
         atexit(term_restore);
@@ -99,7 +99,8 @@ void term_raw(void)
     raw_on = 1;
     if (tcsetattr(0, TCSAFLUSH, &raw) != 0) {
         raw_on = 0;
-        cli_die(1, "cannot set the terminal's modes: %s", strerror(errno));
+        sys_die(SYS_FAILED, "cannot set the terminal's modes: %s",
+                strerror(errno));
     }
     fputs(enter_screen, stdout);
     fflush(stdout);

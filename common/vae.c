@@ -8,6 +8,7 @@
 #include "loss.h"
 #include "num.h"
 #include "report.h"
+#include "sys.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -74,43 +75,34 @@ void vae_tag(char *out, const char *chapter, const vae_config *cfg)
 
 /* ---- one batch ---------------------------------------------------------- */
 
-/* Zeroed memory for n reals, or exit. */
-static real *vae_alloc(size_t n)
-{
-    real *p = calloc(n > 0 ? n : 1, sizeof(real));
-    if (p == NULL)
-        cli_die(1, "out of memory (%zu numbers)", n);
-    return p;
-}
-
 void vae_acts_alloc(vae_acts *a, const vae_config *cfg, int cap)
 {
     size_t B = (size_t)cap, H = (size_t)cfg->hidden;
     size_t L = (size_t)cfg->latent, D = (size_t)cfg->x_dim;
     size_t C = (size_t)cfg->cond_dim;
     a->cap = cap;
-    a->enc_in = C > 0 ? vae_alloc(B * (D + C)) : NULL;
-    a->dec_in = C > 0 ? vae_alloc(B * (L + C)) : NULL;
-    a->d_dec_in = C > 0 ? vae_alloc(B * (L + C)) : NULL;
-    a->h = vae_alloc(B * H);
-    a->g = vae_alloc(B * H);
-    a->d_h_in = vae_alloc(B * H);
-    a->d_h = vae_alloc(B * H);
-    a->d_g_in = vae_alloc(B * H);
-    a->d_g = vae_alloc(B * H);
-    a->mu = vae_alloc(B * L);
-    a->logvar = vae_alloc(B * L);
-    a->z = vae_alloc(B * L);
-    a->d_mu = vae_alloc(B * L);
-    a->d_logvar = vae_alloc(B * L);
-    a->d_z = vae_alloc(B * L);
-    a->logits = vae_alloc(B * D);
-    a->mean = vae_alloc(B * D);
-    a->d_logits = vae_alloc(B * D);
-    a->d_mean = vae_alloc(B * D);
-    a->h0 = cfg->enc_second ? vae_alloc(B * H) : NULL;
-    a->d_h0 = cfg->enc_second ? vae_alloc(B * H) : NULL;
-    a->d_h0_in = cfg->enc_second ? vae_alloc(B * H) : NULL;
+    a->enc_in = C > 0 ? sys_alloc(B * (D + C), sizeof(real)) : NULL;
+    a->dec_in = C > 0 ? sys_alloc(B * (L + C), sizeof(real)) : NULL;
+    a->d_dec_in = C > 0 ? sys_alloc(B * (L + C), sizeof(real)) : NULL;
+    a->h = sys_alloc(B * H, sizeof *a->h);
+    a->g = sys_alloc(B * H, sizeof *a->g);
+    a->d_h_in = sys_alloc(B * H, sizeof *a->d_h_in);
+    a->d_h = sys_alloc(B * H, sizeof *a->d_h);
+    a->d_g_in = sys_alloc(B * H, sizeof *a->d_g_in);
+    a->d_g = sys_alloc(B * H, sizeof *a->d_g);
+    a->mu = sys_alloc(B * L, sizeof *a->mu);
+    a->logvar = sys_alloc(B * L, sizeof *a->logvar);
+    a->z = sys_alloc(B * L, sizeof *a->z);
+    a->d_mu = sys_alloc(B * L, sizeof *a->d_mu);
+    a->d_logvar = sys_alloc(B * L, sizeof *a->d_logvar);
+    a->d_z = sys_alloc(B * L, sizeof *a->d_z);
+    a->logits = sys_alloc(B * D, sizeof *a->logits);
+    a->mean = sys_alloc(B * D, sizeof *a->mean);
+    a->d_logits = sys_alloc(B * D, sizeof *a->d_logits);
+    a->d_mean = sys_alloc(B * D, sizeof *a->d_mean);
+    a->h0 = cfg->enc_second ? sys_alloc(B * H, sizeof(real)) : NULL;
+    a->d_h0 = cfg->enc_second ? sys_alloc(B * H, sizeof(real)) : NULL;
+    a->d_h0_in = cfg->enc_second ? sys_alloc(B * H, sizeof(real)) : NULL;
 }
 
 void vae_acts_free(vae_acts *a)
@@ -421,65 +413,6 @@ void vae_backward(vae_acts *a, vae_model *m, const real *x,
 
 /* ---- flags and options -------------------------------------------------- */
 
-int vae_flags(cli_flag *flags, vae_options *o)
-{
-    cli_flag shared[VAE_NFLAGS] = {
-        {"data", CLI_STRING, &o->data, NULL,
-         "folder with the four MNIST-named IDX files (or .gz)"},
-        {"train-size", CLI_INT, &o->train_size, "[0,100000000]",
-         "train on the first N images (0: all)"},
-        {"test-size", CLI_INT, &o->test_size, "[0,100000000]",
-         "test on the first N images (0: all)"},
-        {"latent", CLI_INT, &o->latent, "[1,1000]", "dimensions of z"},
-        {"hidden", CLI_INT, &o->hidden, "[1,100000]",
-         "width of the encoder's and the decoder's hidden layer"},
-        {"decoder", CLI_CHOICE, &o->decoder, "bernoulli|gaussian",
-         "the likelihood p(x|z)"},
-        {"sigma", CLI_STRING, &o->sigma, NULL,
-         "gaussian decoder's sigma: a number, or 'learned'"},
-        {"binarize", CLI_BOOL, &o->binarize, NULL,
-         "pixels x -> Bernoulli(x) draws: new ones each epoch, one fixed "
-         "draw of the test set"},
-        {"epochs", CLI_INT, &o->epochs, "[1,100000]",
-         "passes over the training set"},
-        {"batch", CLI_INT, &o->batch, "[1,100000]",
-         "images per Adam step"},
-        {"lr", CLI_REAL, &o->lr, "(0,1e6]", "Adam's learning rate"},
-        {"beta", CLI_REAL, &o->beta, "[0,1e6]", "weight of the KL term"},
-        {"warmup", CLI_INT, &o->warmup, "[0,100000]",
-         "epochs over which beta ramps up linearly from 0"},
-        {"eval-samples", CLI_INT, &o->eval_samples, "[1,100000]",
-         "eps draws per test image for the final test -ELBO"},
-        {"iw", CLI_INT, &o->iw, "[1,100000]",
-         "samples per test image for the importance-weighted bound"},
-        {"threads", CLI_INT, &o->threads, "[0,64]",
-         "threads for the matrix products (0: one per core)"},
-        {"seed", CLI_INT, &o->seed, "[0,2147483647]", "random seed"},
-        {"out", CLI_STRING, &o->out, NULL, "folder for the output files"},
-        {"load", CLI_STRING, &o->load, NULL,
-         "a checkpoint to sample and evaluate, instead of training"},
-        {"explore", CLI_BOOL, &o->explore, NULL,
-         "with --load: arrows move z1, z2 (others 0), see the image"},
-        /* the choices of the notes' programs */
-        {"activation", CLI_CHOICE, &o->activation, "relu|elu|tanh",
-         "of the hidden layers"},
-        {"encoder-layers", CLI_INT, &o->encoder_layers, "[1,2]",
-         "hidden layers in the encoder (the decoder has one)"},
-        {"head", CLI_CHOICE, &o->head, "logvar|logsigma|keras",
-         "the encoder's 2nd output: log sigma^2, log sigma, or note "
-         "002's line"},
-        {"mean", CLI_CHOICE, &o->output, "sigmoid|relu",
-         "the decoder's mean; relu: gaussian decoder only"},
-        {"average", CLI_CHOICE, &o->average, "none|pixels|both",
-         "train on the loss averaged over pixels (and latent dims)"},
-        {"preset", CLI_CHOICE, &o->preset,
-         "none|ethanluoyc|keras|unnir",
-         "a program of the notes, as flags (listed above)"},
-    };
-    memcpy(flags, shared, sizeof shared);
-    return VAE_NFLAGS;
-}
-
 /* Where a learned sigma starts: the default fixed sigma. Adam moves
  * log sigma by about lr per step whatever its gradient, so from 1 it
  * would take some 2000 steps (30 epochs here) to reach 0.1. */
@@ -504,7 +437,7 @@ vae_config vae_options_config(const vae_options *o, int x_dim,
         c.learn_sigma = true;
     else if (end == o->sigma || *end != '\0' || !(sigma > 0) ||
              sigma > 1e6)
-        cli_die(2, "--sigma: '%s' is neither a number in (0,1e6] nor "
+        sys_die(SYS_USAGE, "--sigma: '%s' is neither a number in (0,1e6] nor "
                 "'learned'", o->sigma);
     else
         c.sigma = sigma;
@@ -519,7 +452,7 @@ vae_config vae_options_config(const vae_options *o, int x_dim,
     c.average = vae_is(o->average, "pixels") ? VAE_MEAN_PIXELS
               : vae_is(o->average, "both") ? VAE_MEAN_BOTH : VAE_SUM;
     if (c.output == VAE_OUT_RELU && c.decoder == VAE_BERNOULLI)
-        cli_die(2, "--mean relu: only with --decoder gaussian (a "
+        sys_die(SYS_USAGE, "--mean relu: only with --decoder gaussian (a "
                 "Bernoulli probability must lie in (0,1))");
     return c;
 }
@@ -600,7 +533,7 @@ static void vae_apply_preset(const char *prog, const char *text,
     while (strcmp(p->name, o->preset) != 0)
         p++;   /* cli_parse let only their names through */
     if (strcmp(p->chapter, prog) != 0)
-        cli_die(2, "--preset %s: a program of %s, not of %s", p->name,
+        sys_die(SYS_USAGE, "--preset %s: a program of %s, not of %s", p->name,
                 p->chapter, prog);
     /* the options keep pointers into the words: one lasting copy of
        each preset's flags */
@@ -771,23 +704,21 @@ vae_run vae_train(vae_model *m, const data_set *train,
     long ramp = (long)o->warmup * per_epoch;   /* steps of warm-up */
     vae_acts a;
     vae_acts_alloc(&a, c, batch);
-    real *x = vae_alloc((size_t)batch * D);      /* (batch, D) */
-    real *cond = vae_alloc((size_t)batch * C);   /* (batch, C) */
-    real *eps = vae_alloc((size_t)batch * L);    /* (batch, L) */
-    unsigned char *label = malloc((size_t)batch);
-    int *order = malloc(sizeof(int) * (size_t)n);
+    real *x = sys_alloc((size_t)batch * D, sizeof *x);      /* (batch, D) */
+    real *cond = sys_alloc((size_t)batch * C, sizeof *cond);   /* (batch, C) */
+    real *eps = sys_alloc((size_t)batch * L, sizeof *eps);    /* (batch, L) */
+    unsigned char *label = sys_alloc((size_t)batch, 1);
+    int *order = sys_alloc((size_t)n, sizeof(int));
     vae_run run = {0};
-    run.history = calloc((size_t)o->epochs, sizeof *run.history);
-    if (!label || !order || !run.history)
-        cli_die(1, "out of memory");
+    run.history = sys_alloc((size_t)o->epochs, sizeof *run.history);
     nn_adam adam = nn_adam_defaults(o->lr);
     interrupt_catch();
 
     printf("epoch      train -ELBO = rec + KL      "
            "test -ELBO = rec + KL     (nats per image)\n");
-    double started = report_seconds();
+    double started = sys_seconds();
     for (int e = 0; e < o->epochs && !run.interrupted; e++) {
-        double t0 = report_seconds(), nll = 0, kl = 0, beta = 0;
+        double t0 = sys_seconds(), nll = 0, kl = 0, beta = 0;
         data_order(order, n, r);
         for (int s = 0; s < n && !run.interrupted; s += batch) {
             int B = n - s < batch ? n - s : batch;
@@ -806,7 +737,7 @@ vae_run vae_train(vae_model *m, const data_set *train,
             vae_terms t = vae_train_step(m, &a, &adam, x,
                                          C ? cond : NULL, eps, B, beta);
             if (!isfinite(t.nll + beta * t.kl))
-                cli_die(1, "training diverged: the loss is %g at "
+                sys_die(SYS_FAILED, "training diverged: the loss is %g at "
                         "epoch %d, step %ld of %ld; %s", t.nll +
                         beta * t.kl, e + 1, (long)s / batch + 1,
                         per_epoch, vae_divergence_hint(m, o, run.steps));
@@ -817,16 +748,16 @@ vae_run vae_train(vae_model *m, const data_set *train,
         }
         if (run.interrupted)
             break;
-        double seconds = report_seconds() - t0;
+        double seconds = sys_seconds() - t0;
         vae_terms te = vae_evaluate(m, test, test_cond, 1, r);
         if (!isfinite(te.nll + te.kl))
-            cli_die(1, "training diverged: the test loss is %g after "
+            sys_die(SYS_FAILED, "training diverged: the test loss is %g after "
                     "epoch %d; %s", te.nll + te.kl, e + 1,
                     vae_divergence_hint(m, o, run.steps));
         vae_epoch *h = &run.history[run.epochs_done++];
         *h = (vae_epoch){nll / n, kl / n, te.nll, te.kl, beta, seconds};
         run.train_seconds += seconds;
-        double eta = (report_seconds() - started) / (e + 1) *
+        double eta = (sys_seconds() - started) / (e + 1) *
                      (o->epochs - e - 1);
         vae_print_epoch(h, e, o->epochs, eta, ramp > 0);
         /* A Ctrl-C during the test pass stops here, the epoch done. */
@@ -849,9 +780,10 @@ void vae_load(vae_model *m, const char *path, const char *tag,
     nn_load_status status = nn_params_read(&m->params, path, tag, err,
                                            sizeof err);
     if (status == NN_LOAD_OTHER_SHAPE)
-        cli_die(1, "--load %s (trained with other %s?)", err, shape_flags);
+        sys_die(SYS_FAILED, "--load %s (trained with other %s?)", err,
+                shape_flags);
     if (status != NN_LOAD_OK)
-        cli_die(1, "--load %s", err);
+        sys_die(SYS_FAILED, "--load %s", err);
 }
 
 /* The scratch model's draws do not matter (the file overwrites them),
@@ -897,8 +829,8 @@ vae_terms vae_evaluate(vae_model *m, const data_set *set,
     int cap = vae_min(VAE_EVAL_ROWS, set->n);
     vae_acts a;
     vae_acts_alloc(&a, c, cap);
-    real *eps = vae_alloc((size_t)cap * L);      /* (cap, L) */
-    real *cond = vae_alloc((size_t)cap * C);     /* (cap, C) */
+    real *eps = sys_alloc((size_t)cap * L, sizeof *eps);      /* (cap, L) */
+    real *cond = sys_alloc((size_t)cap * C, sizeof *cond);   /* (cap, C) */
     double nll = 0, kl = 0;
     report_progress progress = report_progress_start("test -ELBO");
     for (int i = 0; i < set->n; i += cap) {
@@ -955,16 +887,14 @@ void vae_iw_bounds(double *bound /* (nk) */, vae_model *m,
     vae_acts enc, dec;
     vae_acts_alloc(&enc, c, IW_IMAGES);
     vae_acts_alloc(&dec, c, IW_ROWS);
-    real *cond = vae_alloc((size_t)IW_IMAGES * C);  /* (IW_IMAGES, C) */
-    real *x = vae_alloc((size_t)IW_ROWS * D);        /* (IW_ROWS, D) */
-    real *cr = vae_alloc((size_t)IW_ROWS * C);       /* (IW_ROWS, C) */
-    real *mu = vae_alloc((size_t)IW_ROWS * L);       /* (IW_ROWS, L) */
-    real *lv = vae_alloc((size_t)IW_ROWS * L);       /* (IW_ROWS, L) */
-    real *eps = vae_alloc((size_t)IW_ROWS * L);      /* (IW_ROWS, L) */
-    double *nll = malloc(sizeof(double) * IW_ROWS);
-    double *lw = malloc(sizeof(double) * IW_IMAGES * (size_t)samples);
-    if (!nll || !lw)
-        cli_die(1, "out of memory");
+    real *cond = sys_alloc((size_t)IW_IMAGES * C, sizeof *cond);
+    real *x = sys_alloc((size_t)IW_ROWS * D, sizeof *x);
+    real *cr = sys_alloc((size_t)IW_ROWS * C, sizeof *cr);
+    real *mu = sys_alloc((size_t)IW_ROWS * L, sizeof *mu);
+    real *lv = sys_alloc((size_t)IW_ROWS * L, sizeof *lv);
+    real *eps = sys_alloc((size_t)IW_ROWS * L, sizeof *eps);
+    double *nll = sys_alloc(IW_ROWS, sizeof(double));
+    double *lw = sys_alloc(IW_IMAGES * (size_t)samples, sizeof(double));
     for (int j = 0; j < nk; j++)
         bound[j] = 0;
     report_progress progress = report_progress_start("bounds L_k");
@@ -1034,7 +964,7 @@ void vae_encode_set(real *mu /* (n, latent) */, vae_model *m,
     int cap = vae_min(VAE_EVAL_ROWS, set->n);
     vae_acts a;
     vae_acts_alloc(&a, c, cap);
-    real *cond = vae_alloc((size_t)cap * C);     /* (cap, C) */
+    real *cond = sys_alloc((size_t)cap * C, sizeof *cond);   /* (cap, C) */
     for (int i = 0; i < set->n; i += cap) {
         int B = vae_min(cap, set->n - i);
         vae_encode(&a, m, set->x + (size_t)i * D,
@@ -1058,10 +988,8 @@ int vae_latent_stats(double *kl, double *activity, vae_model *m,
     int cap = vae_min(VAE_EVAL_ROWS, set->n);
     vae_acts a;
     vae_acts_alloc(&a, c, cap);
-    real *cond = vae_alloc((size_t)cap * C);     /* (cap, C) */
-    num_stats *mean = calloc((size_t)L, sizeof *mean);
-    if (!mean)
-        cli_die(1, "out of memory");
+    real *cond = sys_alloc((size_t)cap * C, sizeof *cond);
+    num_stats *mean = sys_alloc((size_t)L, sizeof *mean);
     for (int j = 0; j < L; j++)
         kl[j] = 0;
     for (int i = 0; i < set->n; i += cap) {
@@ -1108,7 +1036,8 @@ void vae_decode_images(real *images /* (n, x_dim) */, vae_model *m,
 void vae_sample_prior(real *images /* (n, x_dim) */, vae_model *m,
                       const real *cond, int n, rng *r)
 {
-    real *z = vae_alloc((size_t)n * m->cfg.latent);   /* (n, latent) */
+    /* (n, latent) */
+    real *z = sys_alloc((size_t)n * m->cfg.latent, sizeof *z);
     vae_draw_eps(z, n * m->cfg.latent, r);
     vae_decode_images(images, m, z, cond, n);
     free(z);

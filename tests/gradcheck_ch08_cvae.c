@@ -148,9 +148,9 @@ static void check_cvae(const char *label, cvae_case *v, int D, int C,
 static void check_half(rng *r)
 {
     static cvae_case v;
-    real *images = alloc_reals((size_t)CB * PIXELS);
-    v.x = alloc_reals((size_t)CB * HALF);
-    v.c = alloc_reals((size_t)CB * HALF);
+    real *images = sys_alloc((size_t)CB * PIXELS, sizeof(real));
+    v.x = sys_alloc((size_t)CB * HALF, sizeof(real));
+    v.c = sys_alloc((size_t)CB * HALF, sizeof(real));
     for (int i = 0; i < CB * PIXELS; i++)
         images[i] = (real)rng_uniform(r);
     half_split(v.c, v.x, images, CB);
@@ -246,11 +246,7 @@ static void check_classifier(const char *label, int hidden, rng *r)
 
     /* The check can fail: the largest gradient entry off by 1e-5. */
     nn_params *p = &k.m.params;
-    size_t big = 0;
-    for (size_t i = 1; i < p->count; i++)
-        if (fabs(p->grad[i]) > fabs(p->grad[big]))
-            big = i;
-    p->grad[big] *= 1 + 1e-5;
+    gradcheck_spoil_largest(p->grad, p->count, 1e-5);
     snprintf(name, sizeof name, "%s: a gradient off by 1e-5 is caught",
              label);
     CHECK_GE(name, worst_error(classify_objective, &k, p, H_SMALL), 5e-6);

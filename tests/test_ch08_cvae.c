@@ -88,7 +88,7 @@ static void check_accuracy_by_hand(void)
     memset(judge.first.b, 0, sizeof(real) * CLASSES);
     judge.first.b[3] = 5;
     enum { N = 40 };
-    real *images = alloc_reals((size_t)N * PIXELS);
+    real *images = sys_alloc((size_t)N * PIXELS, sizeof(real));
     unsigned char asked[N];
     for (int i = 0; i < N * PIXELS; i++)
         images[i] = (real)rng_uniform(&r);
@@ -186,8 +186,8 @@ static void check_condition_rows(const data_set *train_all,
         .latent = 2, .hidden = 30, .decoder = "bernoulli", .sigma = "0.1",
         .epochs = 2, .batch = 32, .lr = 2e-3, .beta = 1.0, .warmup = 1,
     };
-    real *train_rows = alloc_reals((size_t)train.n * CLASSES);
-    real *test_rows = alloc_reals((size_t)test.n * CLASSES);
+    real *train_rows = sys_alloc((size_t)train.n * CLASSES, sizeof(real));
+    real *test_rows = sys_alloc((size_t)test.n * CLASSES, sizeof(real));
     vae_onehot(train_rows, train.y, train.n, CLASSES);
     vae_onehot(test_rows, test.y, test.n, CLASSES);
     static vae_model by_label, by_row;
@@ -284,9 +284,9 @@ int main(void)
      * with all ten labels; the judge must follow the label. */
     enum { NZ = 200 };
     int L = m.cfg.latent;
-    real *z = alloc_reals((size_t)NZ * CLASSES * L);
-    real *cond = alloc_reals((size_t)NZ * CLASSES * CLASSES);
-    real *images = alloc_reals((size_t)NZ * CLASSES * PIXELS);
+    real *z = sys_alloc((size_t)NZ * CLASSES * L, sizeof(real));
+    real *cond = sys_alloc((size_t)NZ * CLASSES * CLASSES, sizeof(real));
+    real *images = sys_alloc((size_t)NZ * CLASSES * PIXELS, sizeof(real));
     unsigned char asked[NZ * CLASSES];
     for (int i = 0; i < NZ; i++) {
         real zi[8];

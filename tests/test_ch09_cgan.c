@@ -35,8 +35,8 @@ static double distance2_by_hand(const real *a, const real *b)
 static void check_distances(rng *r)
 {
     enum { NA = 7, NB = 5 };
-    real *a = alloc_reals((size_t)NA * PIXELS);
-    real *b = alloc_reals((size_t)NB * PIXELS);
+    real *a = sys_alloc((size_t)NA * PIXELS, sizeof(real));
+    real *b = sys_alloc((size_t)NB * PIXELS, sizeof(real));
     real d[NA * NB];
     fill(a, NA * PIXELS, r);
     fill(b, NB * PIXELS, r);
@@ -60,7 +60,7 @@ static void check_distances(rng *r)
 static void check_diversity(rng *r)
 {
     enum { N = 4, LABELS = 2 };
-    real *x = alloc_reals((size_t)LABELS * N * PIXELS);
+    real *x = sys_alloc((size_t)LABELS * N * PIXELS, sizeof(real));
     fill(x, LABELS * N * PIXELS, r);
     double sum = 0;
     for (int k = 0; k < LABELS; k++)
@@ -83,9 +83,9 @@ static void check_nearest(rng *r)
 {
     enum { NTRAIN = 1200, NS = 3 };   /* more than one CHUNK of 1000 */
     data_set train = {NTRAIN, SIDE, SIDE, PIXELS,
-                      alloc_reals((size_t)NTRAIN * PIXELS), NULL};
+                      sys_alloc((size_t)NTRAIN * PIXELS, sizeof(real)), NULL};
     fill(train.x, NTRAIN * PIXELS, r);
-    real *s = alloc_reals((size_t)NS * PIXELS);
+    real *s = sys_alloc((size_t)NS * PIXELS, sizeof(real));
     int pick[NS] = {3, 1100, 999};
     for (int i = 0; i < NS; i++)
         memcpy(s + i * PIXELS, train.x + (size_t)pick[i] * PIXELS,
@@ -109,7 +109,8 @@ static void check_nearest(rng *r)
 
 static void check_parzen(rng *r)
 {
-    real *x = alloc_reals(PIXELS), *s = alloc_reals(2 * PIXELS);
+    real *x = sys_alloc(PIXELS, sizeof *x);
+    real *s = sys_alloc(2 * PIXELS, sizeof *s);
     fill(x, PIXELS, r);
     fill(s, 2 * PIXELS, r);
     double sigma = 0.3, one = 0, two = 0;

@@ -10,13 +10,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "loss.h"
 #include "mat.h"
 #include "nn.h"
 #include "rng.h"
 
 #include "check.h"
+#include "sys.h"
 
 /* ---- the parameter block -------------------------------------------------- */
 
@@ -197,7 +197,7 @@ static void write_bytes(const char *name, const unsigned char *bytes,
     snprintf(path, sizeof path, "%s/%s", tmp_dir, name);
     FILE *fp = fopen(path, "wb");
     if (fp == NULL || fwrite(bytes, 1, n, fp) != n || fclose(fp) != 0)
-        cli_die(1, "%s: cannot write", path);
+        sys_die(SYS_FAILED, "%s: cannot write", path);
 }
 
 /* Loads tmp_dir/name into m expecting failure with `want` in the
@@ -226,7 +226,7 @@ static void check_load_fails(const char *what, model *m, const char *name,
 static void check_checkpoints(void)
 {
     if (mkdtemp(tmp_dir) == NULL)
-        cli_die(1, "cannot make a temporary folder");
+        sys_die(SYS_FAILED, "cannot make a temporary folder");
     const int widths[3] = {4, 3, 2};
     model a, b;
     model_build(&a, widths, 2, 1);
@@ -309,7 +309,7 @@ static void check_checkpoints(void)
     if (pid == 0) {
         if (freopen(log, "w", stderr) == NULL)
             _exit(99);
-        cli_set_prog("test_nn");
+        sys_set_prog("test_nn");
         nn_params_load(&b.params, "/nonexistent/model.bin", "ch03_ae");
         _exit(0);
     }
