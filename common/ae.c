@@ -322,6 +322,14 @@ ae_eval ae_train(ae_model *m, const ae_train_config *cfg,
     return test;
 }
 
+void ae_load_mnist(data_set *train, data_set *test, const char *dir,
+                   int train_size)
+{
+    data_load(train, dir, "train", MNIST_SIDE, MNIST_SIDE);
+    data_load(test, dir, "t10k", MNIST_SIDE, MNIST_SIDE);
+    data_truncate(train, train_size);
+}
+
 //> ch05-psnr
 /* Peak signal-to-noise ratio for pixels in [0, 1]. */
 /* TASK ch05-psnr (5.4) */

@@ -168,6 +168,13 @@ ae_eval ae_train(ae_model *m, const ae_train_config *cfg,
 #define AE_LOSS_TSV_HEADER \
     "epoch\ttrain_loss\ttrain_penalty\ttest_loss\tseconds"
 
+/* Loads MNIST's training and test splits from folder dir, every image
+ * MNIST_SIDE x MNIST_SIDE, and keeps the first train_size training
+ * images (0: all): the data of chapters 3 to 5. Exits with a message
+ * naming the file if one is missing or malformed. */
+void ae_load_mnist(data_set *train, data_set *test, const char *dir,
+                   int train_size);
+
 /* Peak signal-to-noise ratio of a mean squared error per pixel, for
  * pixels in [0, 1]: 10 log10(1 / mse) decibels. */
 double ae_psnr(double mse_per_pixel);
