@@ -480,13 +480,9 @@ void build_autoencoder(ae_model *m, int dim, int hidden, int latent,
                        bool linear, const char *loss,
                        const ae_options *o, rng *r)
 {
-    ae_shape shape = {
-        .dim = dim, .hidden = hidden, .latent = latent,
-        /* with no hidden layers the code is the one hidden layer */
-        .hidden_act = AE_RELU,
-        .code_act = hidden > 0 ? AE_IDENTITY : AE_RELU, .linear = linear,
-        .loss = strcmp(loss, "bce") == 0 ? AE_LOSS_BCE : AE_LOSS_MSE,
-    };
+    ae_shape shape = ae_relu_shape(dim, hidden, latent,
+        strcmp(loss, "bce") == 0 ? AE_LOSS_BCE : AE_LOSS_MSE);
+    shape.linear = linear;   /* the identity after every layer */
     ae_init(m, shape, o->batch > 100 ? o->batch : 100, r);
     char widths[64];
     ae_describe(widths, sizeof widths, m);
@@ -588,6 +584,8 @@ int main(int argc, char **argv)
     ae_options o = {.epochs = 10, .batch = 100, .lr = 3e-3,
                     .data = "data/mnist-mini", .threads = 1, .seed = 1,
                     .out = "out/ch03_ae"};
+    /* Each of chapters 3-5 lists its own flags beside the shared
+     * AE_FLAGS: tables are data, so --loss may read alike in all. */
     cli_flag flags[] = {
         {"loss", CLI_CHOICE, &loss, "mse|bce",
          "reconstruction loss: squared error or cross-entropy"},

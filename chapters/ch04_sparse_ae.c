@@ -281,6 +281,8 @@ int main(int argc, char **argv)
     ae_options o = {.epochs = 10, .batch = 100, .lr = 1e-2,
                     .data = "data/mnist-mini", .threads = 1, .seed = 1,
                     .out = "out/ch04_sparse_ae"};
+    /* Each of chapters 3-5 lists its own flags beside the shared
+     * AE_FLAGS: tables are data, so --loss may read alike in all. */
     cli_flag flags[] = {
         {"penalty", CLI_CHOICE, &penalty, "kl|l1",
          "sparsity penalty: KL to Bernoulli(rho), or L1"},

@@ -151,13 +151,8 @@ real *noisy_test_images(const data_set *test, const noise *c, rng *r,
 void build_both(ae_model *ae, ae_model *dae, int dim, int hidden,
                 int latent, const char *loss, const ae_options *o, rng *r)
 {
-    ae_shape shape = {
-        .dim = dim, .hidden = hidden, .latent = latent,
-        /* with no hidden layers the code is the one hidden layer */
-        .hidden_act = AE_RELU,
-        .code_act = hidden > 0 ? AE_IDENTITY : AE_RELU,
-        .loss = strcmp(loss, "bce") == 0 ? AE_LOSS_BCE : AE_LOSS_MSE,
-    };
+    ae_shape shape = ae_relu_shape(dim, hidden, latent,
+        strcmp(loss, "bce") == 0 ? AE_LOSS_BCE : AE_LOSS_MSE);
     int capacity = o->batch > 100 ? o->batch : 100;
     ae_init(ae, shape, capacity, r);
     ae_init(dae, shape, capacity, r);
@@ -272,6 +267,8 @@ int main(int argc, char **argv)
     ae_options o = {.epochs = 10, .batch = 100, .lr = 3e-3,
                     .data = "data/mnist-mini", .threads = 1, .seed = 1,
                     .out = "out/ch05_denoising_ae"};
+    /* Each of chapters 3-5 lists its own flags beside the shared
+     * AE_FLAGS: tables are data, so --loss may read alike in all. */
     cli_flag flags[] = {
         {"noise", CLI_CHOICE, &noise_name, "mask|gauss|saltpepper",
          "corruption of the input"},

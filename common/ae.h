@@ -48,6 +48,11 @@ typedef struct {
     ae_loss loss;
 } ae_shape;
 
+/* The ReLU autoencoder of chapters 3 and 5: dim-hidden-latent-hidden-dim
+ * with ReLU hidden layers and a linear code, or, when hidden = 0,
+ * dim-latent-dim whose code, then the one hidden layer, is a ReLU. */
+ae_shape ae_relu_shape(int dim, int hidden, int latent, ae_loss loss);
+
 /* The model: its layers, their parameters, and buffers for a batch of up
  * to `batch` rows. Layer l maps a[l-1] (x for l = 0) to z[l] and its
  * activation to a[l]; a[nlayers-1] is the reconstruction x-hat. Where
