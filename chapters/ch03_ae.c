@@ -1,12 +1,12 @@
 /* ch03_ae.c -- Chapter 3: the autoencoder, and PCA beside it.
  *
- * Trains the MLP autoencoder 784-h-k-h-784 of common/ae.c on MNIST with
- * Adam, by binary cross-entropy or squared error, and prints per epoch
- * the train and test loss. Then it computes PCA of the same training
- * images -- the eigenvectors of their covariance (3.16), by subspace
- * iteration (3.18) with Jacobi's method (3.20) for the small
- * eigenproblems -- and sets the autoencoder's squared error beside PCA's
- * at the same rank k. With --linear every activation is the identity, and
+ * Computes PCA of the MNIST training images -- the eigenvectors of
+ * their covariance (3.16), by subspace iteration (3.18) with Jacobi's
+ * method (3.20) for the small eigenproblems -- then trains the MLP
+ * autoencoder 784-h-k-h-784 of common/ae.c on the same images with
+ * Adam, by binary cross-entropy or squared error, printing per epoch
+ * the train and test loss, and sets its squared error beside PCA's at
+ * the same rank k. With --linear every activation is the identity, and
  * the autoencoder can at best match PCA (3.21); with ReLUs it can beat it.
  * Codes drawn at random decode to no digit: an AE is no generator. */
 #include <math.h>
