@@ -17,6 +17,7 @@
 #include "ae.h"
 #include "cli.h"
 #include "data.h"
+#include "flags.h"
 #include "image.h"
 #include "mat.h"
 #include "report.h"
@@ -444,7 +445,7 @@ int main(int argc, char **argv)
     ae_options o = {.epochs = 10, .batch = 100, .lr = 3e-3,
                     .data = "data/mnist-mini", .threads = 1, .seed = 1,
                     .out = "out/ch03_ae"};
-    cli_flag own[] = {
+    cli_flag flags[] = {
         {"loss", CLI_CHOICE, &loss, "mse|bce",
          "reconstruction loss: squared error or cross-entropy"},
         {"latent", CLI_INT, &latent, "[1,784]", "width k of the code"},
@@ -452,15 +453,11 @@ int main(int argc, char **argv)
          "width h of the hidden layers (0: none, 784-k-784)"},
         {"linear", CLI_BOOL, &linear, NULL,
          "identity activations everywhere (needs --loss mse)"},
+        AE_FLAGS(&o, "passes over the data"),
     };
-    cli_flag flags[CLI_COUNT(own) + AE_NFLAGS];
-    memcpy(flags, own, sizeof own);
-    int nflags = CLI_COUNT(own) +
-                 ae_flags(flags + CLI_COUNT(own), &o,
-                          "passes over the data");
     cli_parse("ch03_ae",
               "An MLP autoencoder on MNIST, set beside PCA of the same "
-              "rank.", flags, nflags, argc, argv);
+              "rank.", flags, CLI_COUNT(flags), argc, argv);
     report_prepare(o.out);   /* before any work: can it be written? */
     if (linear && strcmp(loss, "mse") != 0)
         sys_die(SYS_USAGE, "--linear: needs --loss mse (BCE needs the sigmoid "

@@ -16,6 +16,7 @@
 #include "ae.h"
 #include "cli.h"
 #include "data.h"
+#include "flags.h"
 #include "image.h"
 #include "mat.h"
 #include "report.h"
@@ -187,7 +188,7 @@ int main(int argc, char **argv)
     ae_options o = {.epochs = 10, .batch = 100, .lr = 1e-2,
                     .data = "data/mnist-mini", .threads = 1, .seed = 1,
                     .out = "out/ch04_sparse_ae"};
-    cli_flag own[] = {
+    cli_flag flags[] = {
         {"penalty", CLI_CHOICE, &penalty, "kl|l1",
          "sparsity penalty: KL to Bernoulli(rho), or L1"},
         {"rho", CLI_REAL, &rho, "(0,1)", "target mean activation (KL)"},
@@ -196,16 +197,12 @@ int main(int argc, char **argv)
         {"hidden", CLI_INT, &hidden, "[1,4096]", "sigmoid hidden units"},
         {"loss", CLI_CHOICE, &loss, "mse|bce",
          "reconstruction loss: squared error or cross-entropy"},
+        AE_FLAGS(&o, "passes over the data"),
     };
-    cli_flag flags[CLI_COUNT(own) + AE_NFLAGS];
-    memcpy(flags, own, sizeof own);
-    int nflags = CLI_COUNT(own) +
-                 ae_flags(flags + CLI_COUNT(own), &o,
-                          "passes over the data");
     cli_parse("ch04_sparse_ae",
               "A sparse autoencoder on MNIST: a sigmoid hidden layer "
               "with a KL or L1 penalty on its mean activation.",
-              flags, nflags, argc, argv);
+              flags, CLI_COUNT(flags), argc, argv);
     report_prepare(o.out);   /* before any work: can it be written? */
     mat_set_threads(o.threads);
     rng r;

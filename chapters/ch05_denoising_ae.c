@@ -15,6 +15,7 @@
 #include "ae.h"
 #include "cli.h"
 #include "data.h"
+#include "flags.h"
 #include "image.h"
 #include "mat.h"
 #include "report.h"
@@ -128,7 +129,7 @@ int main(int argc, char **argv)
     ae_options o = {.epochs = 10, .batch = 100, .lr = 3e-3,
                     .data = "data/mnist-mini", .threads = 1, .seed = 1,
                     .out = "out/ch05_denoising_ae"};
-    cli_flag own[] = {
+    cli_flag flags[] = {
         {"noise", CLI_CHOICE, &noise_name, "mask|gauss|saltpepper",
          "corruption of the input"},
         {"level", CLI_REAL, &level, "(0,1]",
@@ -139,16 +140,12 @@ int main(int argc, char **argv)
          "width k of the code (the hidden layer if --hidden 0)"},
         {"hidden", CLI_INT, &hidden, "[0,4096]",
          "width h of two more hidden layers, 784-h-k-h-784 (0: none)"},
+        AE_FLAGS(&o, "passes over the data, for each of the two models"),
     };
-    cli_flag flags[CLI_COUNT(own) + AE_NFLAGS];
-    memcpy(flags, own, sizeof own);
-    int nflags = CLI_COUNT(own) +
-                 ae_flags(flags + CLI_COUNT(own), &o, "passes over the "
-                          "data, for each of the two models");
     cli_parse("ch05_denoising_ae",
               "A denoising autoencoder on MNIST against the plain one, "
               "by PSNR on noisy test images.",
-              flags, nflags, argc, argv);
+              flags, CLI_COUNT(flags), argc, argv);
     report_prepare(o.out);   /* before any work: can it be written? */
     mat_set_threads(o.threads);
     rng r;

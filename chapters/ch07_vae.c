@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "data.h"
+#include "explore.h"
 #include "image.h"
 #include "kl.h"
 #include "mat.h"
@@ -552,15 +553,13 @@ int main(int argc, char **argv)
         .head = "logvar", .output = "sigmoid", .average = "none",
         .preset = "none",
     };
-    cli_flag flags[VAE_NFLAGS];
-    int nflags = vae_flags(flags, &o);
+    cli_flag flags[] = {VAE_FLAGS(&o)};
     vae_parse("ch07_vae",
               "The variational autoencoder: trains the VAE of (7.9) on "
               "MNIST, samples, reconstructs, bounds log p(x) (7.11).",
-              flags, nflags, argc, argv, &o);
+              flags, CLI_COUNT(flags), argc, argv, &o);
     vae_config cfg = vae_options_config(&o, PIXELS, 0);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    mat_set_threads(o.threads > 0 ? o.threads : cores > 0 ? (int)cores : 1);
+    mat_set_threads(o.threads);   /* 0: one per core */
     rng r;
     rng_seed(&r, (uint64_t)o.seed);
     double started = sys_seconds();
@@ -592,6 +591,8 @@ int main(int argc, char **argv)
         load_checkpoint(&m, o.load, tag);
         printf("loaded %s: %zu parameters, no training\n", o.load,
                m.params.count);
+        if (o.explore)
+            vae_explore(&m, &test);   /* exits */
     } else {
         printf("training: %d epochs, batch %d, Adam lr %g, beta %g%s\n\n",
                o.epochs, o.batch, o.lr, o.beta,
@@ -600,9 +601,11 @@ int main(int argc, char **argv)
         nn_params_save(&m.params, o.out, "vae.bin", tag);  /* saved */
         vae_write_history(&run, o.out);     /* before the evaluation */
         if (run.interrupted) {
-            printf("\ninterrupted after %d epochs and %ld steps: the "
+            printf("\ninterrupted after %d epoch%s and %ld step%s: the "
                    "checkpoint is saved; evaluate it with --load "
-                   "%s/vae.bin\n", run.epochs_done, run.steps, o.out);
+                   "%s/vae.bin\n", run.epochs_done,
+                   run.epochs_done == 1 ? "" : "s", run.steps,
+                   run.steps == 1 ? "" : "s", o.out);
             report_files();
         }
     }

@@ -330,24 +330,3 @@ double ae_psnr(double mse_per_pixel)
     return 10.0 * log10(1.0 / mse_per_pixel);   /* (5.4) */
 }
 //< ch05-psnr
-
-/* ---- flags -------------------------------------------------------------- */
-
-int ae_flags(cli_flag *flags, ae_options *o, const char *epochs_help)
-{
-    cli_flag shared[AE_NFLAGS] = {
-        {"epochs", CLI_INT, &o->epochs, "[1,10000]", epochs_help},
-        {"batch", CLI_INT, &o->batch, "[1,10000]", "examples per step"},
-        {"lr", CLI_REAL, &o->lr, "(0,1]", "Adam learning rate"},
-        {"data", CLI_STRING, &o->data, NULL,
-         "folder with the four MNIST-named files"},
-        {"train-size", CLI_INT, &o->train_size, "[0,10000000]",
-         "use the first N training images (0: all)"},
-        {"threads", CLI_INT, &o->threads, "[1,64]",
-         "threads for the matrix products"},
-        {"seed", CLI_INT, &o->seed, "[0,2147483647]", "random seed"},
-        {"out", CLI_STRING, &o->out, NULL, "folder for the output files"},
-    };
-    memcpy(flags, shared, sizeof shared);
-    return AE_NFLAGS;
-}

@@ -22,7 +22,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cli.h"
 #include "data.h"
 #include "nn.h"
 #include "real.h"
@@ -168,26 +167,6 @@ ae_eval ae_train(ae_model *m, const ae_train_config *cfg,
 /* The header ae_train's rows fit. */
 #define AE_LOSS_TSV_HEADER \
     "epoch\ttrain_loss\ttrain_penalty\ttest_loss\tseconds"
-
-/* ---- the flags chapters 3 to 5 share ------------------------------------ */
-
-/* What every autoencoder chapter takes: how to train, on which data,
- * where to write. The chapter sets the defaults before ae_flags. */
-typedef struct {
-    int epochs, batch;
-    double lr;            /* Adam's learning rate */
-    const char *data;     /* folder with the four MNIST-named files */
-    int train_size;       /* first N training images (0: all) */
-    int threads, seed;
-    const char *out;      /* folder for the output files */
-} ae_options;
-
-enum { AE_NFLAGS = 8 };
-
-/* Fills flags[0 .. AE_NFLAGS-1] with the shared flags, each pointing
- * into o; epochs_help is --epochs' line of --help. Returns AE_NFLAGS.
- * The chapter puts its own flags before them and calls cli_parse. */
-int ae_flags(cli_flag *flags, ae_options *o, const char *epochs_help);
 
 /* Peak signal-to-noise ratio of a mean squared error per pixel, for
  * pixels in [0, 1]: 10 log10(1 / mse) decibels. */

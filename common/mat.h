@@ -66,8 +66,8 @@ static inline void mat_mul_tn(real *c, const real *a, const real *b,
  * columns of C (16 x 16 with AVX-512, else 4 x 16; appendix A). */
 void mat_tile_shape(int *mr, int *nr);
 
-/* Threads the products may use (1 = none, the default), and how many
- * they use. The plain layer runs on the caller's thread alone: its
+/* Threads the products may use (1 = none, the default; 0 = one per
+ * core), and how many they use. The plain layer runs on the caller's thread alone: its
  * mat_set_threads does nothing and its mat_threads says 1. */
 void mat_set_threads_plain(int threads);
 int  mat_threads_plain(void);

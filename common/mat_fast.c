@@ -500,6 +500,10 @@ static void *mat_worker(void *arg)
 /* Stops the workers there are and starts threads - 1 new ones. */
 void mat_set_threads_fast(int threads)
 {
+    if (threads == 0) {   /* one per core */
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cores > 0 ? (int)cores : 1;
+    }
     threads = threads < 1 ? 1 : min_int(threads, MAT_MAX_THREADS);
     if (threads == pool.size)
         return;

@@ -2,6 +2,7 @@
  * model, -ELBO forward and backward, training, evaluation, flags. */
 #include "vae.h"
 
+#include "explore.h"
 #include "interrupt.h"
 #include "kl.h"
 #include "loss.h"
@@ -412,63 +413,6 @@ void vae_backward(vae_acts *a, vae_model *m, const real *x,
 
 /* ---- flags and options -------------------------------------------------- */
 
-int vae_flags(cli_flag *flags, vae_options *o)
-{
-    cli_flag shared[VAE_NFLAGS] = {
-        {"data", CLI_STRING, &o->data, NULL,
-         "folder with the four MNIST-named IDX files (or .gz)"},
-        {"train-size", CLI_INT, &o->train_size, "[0,100000000]",
-         "train on the first N images (0: all)"},
-        {"test-size", CLI_INT, &o->test_size, "[0,100000000]",
-         "test on the first N images (0: all)"},
-        {"latent", CLI_INT, &o->latent, "[1,1000]", "dimensions of z"},
-        {"hidden", CLI_INT, &o->hidden, "[1,100000]",
-         "width of the encoder's and the decoder's hidden layer"},
-        {"decoder", CLI_CHOICE, &o->decoder, "bernoulli|gaussian",
-         "the likelihood p(x|z)"},
-        {"sigma", CLI_STRING, &o->sigma, NULL,
-         "gaussian decoder's sigma: a number, or 'learned'"},
-        {"binarize", CLI_BOOL, &o->binarize, NULL,
-         "pixels x -> Bernoulli(x) draws: new ones each epoch, one fixed "
-         "draw of the test set"},
-        {"epochs", CLI_INT, &o->epochs, "[1,100000]",
-         "passes over the training set"},
-        {"batch", CLI_INT, &o->batch, "[1,100000]",
-         "images per Adam step"},
-        {"lr", CLI_REAL, &o->lr, "(0,1e6]", "Adam's learning rate"},
-        {"beta", CLI_REAL, &o->beta, "[0,1e6]", "weight of the KL term"},
-        {"warmup", CLI_INT, &o->warmup, "[0,100000]",
-         "epochs over which beta ramps up linearly from 0"},
-        {"eval-samples", CLI_INT, &o->eval_samples, "[1,100000]",
-         "eps draws per test image for the final test -ELBO"},
-        {"iw", CLI_INT, &o->iw, "[1,100000]",
-         "samples per test image for the importance-weighted bound"},
-        {"threads", CLI_INT, &o->threads, "[0,64]",
-         "threads for the matrix products (0: one per core)"},
-        {"seed", CLI_INT, &o->seed, "[0,2147483647]", "random seed"},
-        {"out", CLI_STRING, &o->out, NULL, "folder for the output files"},
-        {"load", CLI_STRING, &o->load, NULL,
-         "a checkpoint to sample and evaluate, instead of training"},
-        /* the choices of the notes' programs */
-        {"activation", CLI_CHOICE, &o->activation, "relu|elu|tanh",
-         "of the hidden layers"},
-        {"encoder-layers", CLI_INT, &o->encoder_layers, "[1,2]",
-         "hidden layers in the encoder (the decoder has one)"},
-        {"head", CLI_CHOICE, &o->head, "logvar|logsigma|keras",
-         "the encoder's 2nd output: log sigma^2, log sigma, or note "
-         "002's line"},
-        {"mean", CLI_CHOICE, &o->output, "sigmoid|relu",
-         "the decoder's mean; relu: gaussian decoder only"},
-        {"average", CLI_CHOICE, &o->average, "none|pixels|both",
-         "train on the loss averaged over pixels (and latent dims)"},
-        {"preset", CLI_CHOICE, &o->preset,
-         "none|ethanluoyc|keras|unnir",
-         "a program of the notes, as flags (listed above)"},
-    };
-    memcpy(flags, shared, sizeof shared);
-    return VAE_NFLAGS;
-}
-
 /* Where a learned sigma starts: the default fixed sigma. Adam moves
  * log sigma by about lr per step whatever its gradient, so from 1 it
  * would take some 2000 steps (30 epochs here) to reach 0.1. */
@@ -580,6 +524,29 @@ static int vae_preset_argv(char **argv, int max, char *copy,
     return argc;
 }
 
+/* The preset's flags, then the arguments again over them. */
+static void vae_apply_preset(const char *prog, const char *text,
+                             cli_flag *flags, int nflags, int argc,
+                             char **argv, const vae_options *o)
+{
+    const vae_preset *p = vae_presets;
+    while (strcmp(p->name, o->preset) != 0)
+        p++;   /* cli_parse let only their names through */
+    if (strcmp(p->chapter, prog) != 0)
+        sys_die(SYS_USAGE, "--preset %s: a program of %s, not of %s", p->name,
+                p->chapter, prog);
+    /* the options keep pointers into the words: one lasting copy of
+       each preset's flags */
+    enum { MAX_WORDS = 64 };
+    static char copy[VAE_NPRESETS][512];
+    char *words[MAX_WORDS];
+    char *mine = copy[p - vae_presets];
+    snprintf(mine, sizeof copy[0], "%s", p->flags);
+    int n = vae_preset_argv(words, MAX_WORDS, mine, prog);
+    cli_parse(prog, text, flags, nflags, n, words);
+    cli_parse(prog, text, flags, nflags, argc, argv);
+}
+
 void vae_parse(const char *prog, const char *about, cli_flag *flags,
                int nflags, int argc, char **argv, const vae_options *o)
 {
@@ -597,24 +564,9 @@ void vae_parse(const char *prog, const char *about, cli_flag *flags,
         vae_append_wrapped(text, sizeof text, vae_presets[i].flags);
     }
     cli_parse(prog, text, flags, nflags, argc, argv);
-    if (o->preset == NULL || vae_is(o->preset, "none"))
-        return;
-    const vae_preset *p = vae_presets;
-    while (strcmp(p->name, o->preset) != 0)
-        p++;   /* cli_parse let only their names through */
-    if (strcmp(p->chapter, prog) != 0)
-        sys_die(SYS_USAGE, "--preset %s: a program of %s, not of %s", p->name,
-                p->chapter, prog);
-    /* the options keep pointers into the words: one lasting copy of
-       each preset's flags */
-    enum { MAX_WORDS = 64 };
-    static char copy[VAE_NPRESETS][512];
-    char *words[MAX_WORDS];
-    char *mine = copy[p - vae_presets];
-    snprintf(mine, sizeof copy[0], "%s", p->flags);
-    int n = vae_preset_argv(words, MAX_WORDS, mine, prog);
-    cli_parse(prog, text, flags, nflags, n, words);
-    cli_parse(prog, text, flags, nflags, argc, argv);
+    if (o->preset != NULL && !vae_is(o->preset, "none"))
+        vae_apply_preset(prog, text, flags, nflags, argc, argv, o);
+    explore_check(o);
 }
 
 void vae_print_variants(const vae_options *o, const vae_config *c)
@@ -832,6 +784,20 @@ void vae_load(vae_model *m, const char *path, const char *tag,
                 shape_flags);
     if (status != NN_LOAD_OK)
         sys_die(SYS_FAILED, "--load %s", err);
+}
+
+/* The scratch model's draws do not matter (the file overwrites them),
+ * but they must not come from the program's stream: a stream of its
+ * own. */
+void vae_check_load(vae_config cfg, const char *path, const char *tag,
+                    const char *shape_flags)
+{
+    rng scratch_stream;
+    rng_seed(&scratch_stream, 0);
+    static vae_model scratch;
+    vae_init(&scratch, cfg, &scratch_stream);
+    vae_load(&scratch, path, tag, shape_flags);
+    vae_free(&scratch);
 }
 
 void vae_write_history(const vae_run *run, const char *dir)

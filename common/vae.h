@@ -26,8 +26,8 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "cli.h"
 #include "data.h"
+#include "flags.h"
 #include "nn.h"
 #include "real.h"
 #include "rng.h"
@@ -185,41 +185,7 @@ vae_terms vae_loss(vae_acts *a, vae_model *m, const real *x, int B,
 void vae_backward(vae_acts *a, vae_model *m, const real *x,
                   const real *eps, int B);
 
-/* ---- the flags and options chapters 7 and 8 share ---------------------- */
-
-typedef struct {
-    const char *data;       /* folder with the MNIST-named IDX files */
-    int train_size;         /* first N training images (0: all) */
-    int test_size;          /* first N test images (0: all) */
-    int latent, hidden;
-    const char *decoder;    /* "bernoulli" | "gaussian" */
-    const char *sigma;      /* Gaussian sigma: a number, or "learned" */
-    bool binarize;          /* dynamic binarization of the pixels */
-    int epochs, batch;
-    double lr;
-    double beta;            /* weight of the KL term, (7.9) */
-    int warmup;             /* epochs over which beta ramps up from 0 */
-    int eval_samples;       /* eps draws for the final test -ELBO */
-    int iw;                 /* samples K of the importance-weighted bound */
-    int threads;            /* for the matrix products; 0: one per core */
-    int seed;
-    const char *out;
-    const char *load;       /* checkpoint to evaluate instead of training */
-    /* the notes' programs (vae_config's variants) */
-    const char *activation; /* "relu" | "elu" | "tanh" */
-    int encoder_layers;     /* hidden layers of the encoder: 1 or 2 */
-    const char *head;       /* "logvar" | "logsigma" | "keras" */
-    const char *output;     /* "sigmoid" | "relu" */
-    const char *average;    /* "none" | "pixels" | "both" */
-    const char *preset;     /* "none", or a program's name */
-} vae_options;
-
-enum { VAE_NFLAGS = 25 };
-
-/* Fills flags[0 .. VAE_NFLAGS-1] with the shared flags, each pointing
- * into o (whose values are the defaults --help prints); returns
- * VAE_NFLAGS. The chapter appends its own flags and calls cli_parse. */
-int vae_flags(cli_flag *flags, vae_options *o);
+/* ---- the options chapters 7 and 8 share (flags.h) ------------------- */
 
 /* The model's configuration from the parsed options, for images of
  * x_dim pixels and a condition of cond_dim (a variant's option left
@@ -234,7 +200,8 @@ vae_config vae_options_config(const vae_options *o, int x_dim,
  * The arguments are parsed, then the preset's flags, then the arguments
  * again, so a flag given explicitly, before or after --preset,
  * overrides the preset's value. --help lists prog's presets and their
- * flags. Exits 2 on a preset of the other chapter. */
+ * flags. Exits 2 on a preset of the other chapter, and on an --explore
+ * that cannot run (explore_check). */
 void vae_parse(const char *prog, const char *about, cli_flag *flags,
                int nflags, int argc, char **argv, const vae_options *o);
 
@@ -301,6 +268,13 @@ vae_run vae_train(vae_model *m, const data_set *train,
  * flags that set the shape, shape_flags ("--latent or --hidden"). */
 void vae_load(vae_model *m, const char *path, const char *tag,
               const char *shape_flags);
+
+/* vae_load's checks before any work: reads path into a scratch model
+ * of cfg (then freed) and exits as vae_load does if it would refuse
+ * the file. For a program whose --load comes after long work (chapter
+ * 8's judge), so that a bad file fails at once. */
+void vae_check_load(vae_config cfg, const char *path, const char *tag,
+                    const char *shape_flags);
 
 /* Writes dir/loss.tsv, one row per epoch of the run. */
 void vae_write_history(const vae_run *run, const char *dir);

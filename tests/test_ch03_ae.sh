@@ -22,7 +22,7 @@ check_rejects "batch not a number" "--batch: 'ten' is not a whole number" \
     "$bin" --batch ten
 check_rejects "lr 0" '--lr: 0 is out of range' "$bin" --lr 0
 check_rejects "lr NaN" "--lr: 'nan' is not a finite number" "$bin" --lr nan
-check_rejects "threads 0" '--threads: 0 is out of range' "$bin" --threads 0
+check_rejects "threads 65" '--threads: 65 is out of range' "$bin" --threads 65
 check_rejects "negative train-size" '--train-size: -5 is out of range' \
     "$bin" --train-size -5
 check_rejects "--linear with BCE" '--linear: needs --loss mse' \

@@ -34,9 +34,8 @@ static vae_options parse(const char *prog, int argc, char **argv)
         .activation = "relu", .encoder_layers = 1, .head = "logvar",
         .output = "sigmoid", .average = "none", .preset = "none",
     };
-    cli_flag flags[VAE_NFLAGS];
-    int n = vae_flags(flags, &o);
-    vae_parse(prog, "test", flags, n, argc, argv, &o);
+    cli_flag flags[] = {VAE_FLAGS(&o)};
+    vae_parse(prog, "test", flags, CLI_COUNT(flags), argc, argv, &o);
     return o;
 }
 
