@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "flags.h"
 #include "num.h"
 #include "report.h"
 #include "rng.h"
@@ -356,8 +357,8 @@ int main(int argc, char **argv)
         {"label", CLI_INT, &label, "[0,63]", "index of the true class"},
         {"pairs", CLI_INT, &pairs, "[1,1000000]",
          "random pairs for the Gibbs check"},
-        {"seed", CLI_INT, &seed, "[0,2147483647]", "random seed"},
-        {"out", CLI_STRING, &out, NULL, "folder for the output files"},
+        FLAG_SEED(&seed),
+        FLAG_OUT(&out),
     };
     cli_parse("ch00_entropy",
               "Entropy, cross-entropy and KL of discrete distributions; "

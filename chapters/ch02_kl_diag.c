@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "flags.h"
 #include "kl.h"
 #include "num.h"
 #include "report.h"
@@ -477,8 +478,8 @@ int main(int argc, char **argv)
          "dimension of the random full-covariance pair"},
         {"samples", CLI_INT, &samples, "[2,10000000]",
          "Monte Carlo draws per estimate"},
-        {"seed", CLI_INT, &seed, "[0,2147483647]", "random seed"},
-        {"out", CLI_STRING, &out, NULL, "folder for the output files"},
+        FLAG_SEED(&seed),
+        FLAG_OUT(&out),
     };
     cli_parse("ch02_kl_diag",
               "KL divergence of multivariate Gaussians: full covariance by "
