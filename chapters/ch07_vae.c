@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "data.h"
+#include "explore.h"
 #include "image.h"
 #include "kl.h"
 #include "mat.h"
@@ -590,6 +591,8 @@ int main(int argc, char **argv)
         load_checkpoint(&m, o.load, tag);
         printf("loaded %s: %zu parameters, no training\n", o.load,
                m.params.count);
+        if (o.explore)
+            vae_explore(&m, &test);   /* exits */
     } else {
         printf("training: %d epochs, batch %d, Adam lr %g, beta %g%s\n\n",
                o.epochs, o.batch, o.lr, o.beta,
@@ -598,9 +601,11 @@ int main(int argc, char **argv)
         nn_params_save(&m.params, o.out, "vae.bin", tag);  /* saved */
         vae_write_history(&run, o.out);     /* before the evaluation */
         if (run.interrupted) {
-            printf("\ninterrupted after %d epochs and %ld steps: the "
+            printf("\ninterrupted after %d epoch%s and %ld step%s: the "
                    "checkpoint is saved; evaluate it with --load "
-                   "%s/vae.bin\n", run.epochs_done, run.steps, o.out);
+                   "%s/vae.bin\n", run.epochs_done,
+                   run.epochs_done == 1 ? "" : "s", run.steps,
+                   run.steps == 1 ? "" : "s", o.out);
             report_files();
         }
     }

@@ -3,12 +3,7 @@
 . tests/lib.sh
 bin=$BINDIR/ch01_kl1d
 
-"$bin" --help >"$TMP/help"
-check "--help exits 0" test $? -eq 0
-for flag in mu1 sigma1 mu2 sigma2 samples seed out; do
-    check "--help lists --$flag with its default" \
-        grep -Eq -- "--$flag .*\(default: " "$TMP/help"
-done
+check_help "$bin" mu1 sigma1 mu2 sigma2 samples seed out
 
 check_rejects "sigma1 = 0 rejected" '--sigma1.*out of range' "$bin" --sigma1 0
 check_rejects "negative sigma2 rejected" '--sigma2.*out of range' \

@@ -4,13 +4,8 @@
 . tests/lib.sh
 bin=$BINDIR/ch03_ae
 
-"$bin" --help >"$TMP/help"
-check "--help exits 0" test $? -eq 0
-for flag in loss latent hidden linear epochs batch lr data train-size \
-    threads seed out; do
-    check "--help lists --$flag with its default" \
-        grep -Eq -- "--$flag .*\(default: " "$TMP/help"
-done
+check_help "$bin" loss latent hidden linear epochs batch lr data \
+    train-size threads seed out
 
 check_rejects "unknown loss" "--loss: 'l2' is not one of mse\|bce" \
     "$bin" --loss l2

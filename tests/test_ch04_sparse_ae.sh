@@ -4,13 +4,8 @@
 . tests/lib.sh
 bin=$BINDIR/ch04_sparse_ae
 
-"$bin" --help >"$TMP/help"
-check "--help exits 0" test $? -eq 0
-for flag in penalty rho beta hidden loss epochs batch lr data train-size \
-    threads seed out; do
-    check "--help lists --$flag with its default" \
-        grep -Eq -- "--$flag .*\(default: " "$TMP/help"
-done
+check_help "$bin" penalty rho beta hidden loss epochs batch lr data \
+    train-size threads seed out
 
 check_rejects "unknown penalty" "--penalty: 'l2' is not one of kl\|l1" \
     "$bin" --penalty l2

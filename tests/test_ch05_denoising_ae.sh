@@ -6,13 +6,8 @@
 . tests/lib.sh
 bin=$BINDIR/ch05_denoising_ae
 
-"$bin" --help >"$TMP/help"
-check "--help exits 0" test $? -eq 0
-for flag in noise level loss latent hidden epochs batch lr data \
-    train-size threads seed out; do
-    check "--help lists --$flag with its default" \
-        grep -Eq -- "--$flag .*\(default: " "$TMP/help"
-done
+check_help "$bin" noise level loss latent hidden epochs batch lr data \
+    train-size threads seed out
 
 check_rejects "unknown noise" \
     "--noise: 'blur' is not one of mask\|gauss\|saltpepper" \

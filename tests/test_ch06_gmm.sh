@@ -3,12 +3,8 @@
 . tests/lib.sh
 bin=$BINDIR/ch06_gmm
 
-"$bin" --help >"$TMP/help"
-check "--help exits 0" test $? -eq 0
-for flag in samples components iters tol x sigma draws repeats seed out; do
-    check "--help lists --$flag with its default" \
-        grep -Eq -- "--$flag .*\(default: " "$TMP/help"
-done
+check_help "$bin" samples components iters tol x sigma draws repeats seed \
+    out
 
 check_rejects "unknown flag" '--bogus: unknown flag' "$bin" --bogus
 check_rejects "zero components" '--components.*out of range' \

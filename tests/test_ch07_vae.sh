@@ -17,13 +17,9 @@ if short_run; then
     epochs=2
 fi
 
-"$bin" --help >"$TMP/help"
-check "--help exits 0" test $? -eq 0
-for flag in data train-size test-size latent hidden decoder sigma binarize \
-    epochs batch lr beta warmup eval-samples iw threads seed out load; do
-    check "--help lists --$flag with its default" \
-        grep -Eq -- "--$flag .*\(default: " "$TMP/help"
-done
+check_help "$bin" data train-size test-size latent hidden decoder sigma \
+    binarize epochs batch lr beta warmup eval-samples iw threads seed out \
+    load
 
 check_rejects "latent 0" '--latent.*out of range' "$bin" --latent 0
 check_rejects "unknown decoder" "--decoder: 'poisson' is not one of" \
@@ -129,6 +125,7 @@ interrupt_training "$TMP/e" "$bin" --train-size 2000 --epochs 100000 \
 status=$?
 check "Ctrl-C: exit 130 after saving" test "$status" -eq 130
 check "Ctrl-C: says so" grep -q "^interrupted after" "$TMP/e"
+check "Ctrl-C: the counts' nouns agree (1 epoch, 2 epochs)" plurals_agree "$TMP/e"
 check "Ctrl-C: checkpoint written" test -s "$cout/vae.bin"
 check "Ctrl-C: no images" test ! -e "$cout/samples.png"
 "$bin" --test-size 200 --iw 10 --eval-samples 1 --load "$cout/vae.bin" \

@@ -19,21 +19,6 @@ static const char *const MINI = "data/mnist-mini";
 static const char *const FASHION = "/usr/share/datasets/fashion-mnist";
 static char tmp[64];  /* a fresh folder for the files made here */
 
-/* The whole of a file, or NULL. */
-static unsigned char *slurp(const char *path, size_t *n)
-{
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long size = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    unsigned char *buf = malloc(size > 0 ? (size_t)size : 1);
-    *n = fread(buf, 1, (size_t)size, fp);
-    fclose(fp);
-    return buf;
-}
-
 /* Writes tmp/name: a big-endian header (magic, then each of `dims`)
  * followed by `len` payload bytes -- IDX by hand, for any magic. */
 static void write_idx(const char *name, uint32_t magic, int ndims,
@@ -97,9 +82,9 @@ static void check_against_bytes(const char *what, const data_set *set,
     char path[256], name[300];
     size_t ni, nl;
     snprintf(path, sizeof path, "%s/%s-images-idx3-ubyte", dir, split);
-    unsigned char *img = slurp(path, &ni);
+    unsigned char *img = check_read_file(path, &ni);
     snprintf(path, sizeof path, "%s/%s-labels-idx1-ubyte", dir, split);
-    unsigned char *lab = slurp(path, &nl);
+    unsigned char *lab = check_read_file(path, &nl);
     bool same = img && lab && ni == 16 + (size_t)set->n * set->dim &&
                 nl == 8 + (size_t)set->n;
     for (size_t i = 0; same && i < (size_t)set->n * set->dim; i++)
@@ -190,7 +175,8 @@ static void test_round_trip(void)
         size_t na = 0, nb = 0;
         snprintf(a, sizeof a, "%s/hand-%s-ubyte", tmp, kinds[k]);
         snprintf(b, sizeof b, "%s/copy-%s-ubyte", tmp, kinds[k]);
-        unsigned char *fa = slurp(a, &na), *fb = slurp(b, &nb);
+        unsigned char *fa = check_read_file(a, &na);
+        unsigned char *fb = check_read_file(b, &nb);
         snprintf(name, sizeof name, "IDX writer: %s file identical to "
                  "the hand-made one, bit for bit", kinds[k]);
         CHECK(name, fa && fb && na == nb && memcmp(fa, fb, na) == 0);
@@ -203,7 +189,7 @@ static void test_round_trip(void)
     char path[256];
     size_t n = 0;
     snprintf(path, sizeof path, "%s/odd-images-idx3-ubyte", tmp);
-    unsigned char *f = slurp(path, &n);
+    unsigned char *f = check_read_file(path, &n);
     CHECK("IDX writer: -0.5, 1.5, NaN, 0.5 -> 0, 255, 0, 128",
           f && n == 20 && f[16] == 0 && f[17] == 255 && f[18] == 0 &&
           f[19] == 128);
