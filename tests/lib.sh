@@ -68,6 +68,36 @@ check_help() {
     done
 }
 
+# check_missing_data CMD...: CMD --data <a folder that does not exist>
+# fails with one line naming the first file it looks for there.
+check_missing_data() {
+    check_fails "missing data folder" \
+        "$TMP/nowhere/train-images-idx3-ubyte: no such file" \
+        "$@" --data "$TMP/nowhere" --out "$TMP/bad"
+}
+
+# check_truncated_data NAME FILE BYTES PATTERN CMD...: $TMP/cut, a copy of
+# data/mnist-mini with FILE cut to its first BYTES bytes (left for later
+# checks), makes CMD --data $TMP/cut fail with one line matching PATTERN.
+check_truncated_data() {
+    local name=$1 file=$2 bytes=$3 pattern=$4; shift 4
+    mkdir -p "$TMP/cut"
+    cp data/mnist-mini/* "$TMP/cut/"
+    head -c "$bytes" "data/mnist-mini/$file" >"$TMP/cut/$file"
+    check_fails "$name" "$pattern" "$@" --data "$TMP/cut" --out "$TMP/bad"
+}
+
+# check_seeds WHAT KEY SEED CMD...: CMD run again prints what the first
+# run printed into $TMP/a, and CMD --seed SEED another value of KEY.
+check_seeds() {
+    local what=$1 key=$2 seed=$3; shift 3
+    "$@" >"$TMP/b"
+    check "same seed, same output" cmp -s "$TMP/a" "$TMP/b"
+    "$@" --seed "$seed" >"$TMP/c"
+    check "another seed, $what" test "$(summary_value "$TMP/c" "$key")" \
+        != "$(summary_value "$TMP/a" "$key")"
+}
+
 # interrupt_training LOG CMD...: starts CMD (a training run of 100000
 # epochs) with its output in LOG and, once LOG shows the first epoch,
 # sends it one SIGINT, as a terminal's Ctrl-C does (a fixed delay could
