@@ -529,19 +529,6 @@ void mat_tile_shape(int *mr, int *nr)
 /* The threads the products use, the caller's included. */
 int mat_threads_fast(void) { return pool.size; }
 
-const char *mat_threads_text(void)
-{
-    static char text[96];
-    int n = mat_threads();
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int len = snprintf(text, sizeof text, "%d thread%s", n,
-                       n == 1 ? "" : "s");
-    if (cores > 0 && n > cores)
-        snprintf(text + len, sizeof text - (size_t)len, " (more than the "
-                 "%ld cores here: the extra ones only wait)", cores);
-    return text;
-}
-
 static long mat_round_up(int x, int to)
 {
     return (long)(x + to - 1) / to * to;
