@@ -79,39 +79,33 @@ void vae_acts_alloc(vae_acts *a, const vae_config *cfg, int cap)
     size_t B = (size_t)cap, H = (size_t)cfg->hidden;
     size_t L = (size_t)cfg->latent, D = (size_t)cfg->x_dim;
     size_t C = (size_t)cfg->cond_dim;
+    memset(a, 0, sizeof *a);
     a->cap = cap;
-    a->enc_in = C > 0 ? sys_alloc(B * (D + C), sizeof(real)) : NULL;
-    a->dec_in = C > 0 ? sys_alloc(B * (L + C), sizeof(real)) : NULL;
-    a->d_dec_in = C > 0 ? sys_alloc(B * (L + C), sizeof(real)) : NULL;
-    a->h = sys_alloc(B * H, sizeof *a->h);
-    a->g = sys_alloc(B * H, sizeof *a->g);
-    a->d_h_in = sys_alloc(B * H, sizeof *a->d_h_in);
-    a->d_h = sys_alloc(B * H, sizeof *a->d_h);
-    a->d_g_in = sys_alloc(B * H, sizeof *a->d_g_in);
-    a->d_g = sys_alloc(B * H, sizeof *a->d_g);
-    a->mu = sys_alloc(B * L, sizeof *a->mu);
-    a->logvar = sys_alloc(B * L, sizeof *a->logvar);
-    a->z = sys_alloc(B * L, sizeof *a->z);
-    a->d_mu = sys_alloc(B * L, sizeof *a->d_mu);
-    a->d_logvar = sys_alloc(B * L, sizeof *a->d_logvar);
-    a->d_z = sys_alloc(B * L, sizeof *a->d_z);
-    a->logits = sys_alloc(B * D, sizeof *a->logits);
-    a->mean = sys_alloc(B * D, sizeof *a->mean);
-    a->d_logits = sys_alloc(B * D, sizeof *a->d_logits);
-    a->d_mean = sys_alloc(B * D, sizeof *a->d_mean);
-    a->h0 = cfg->enc_second ? sys_alloc(B * H, sizeof(real)) : NULL;
-    a->d_h0 = cfg->enc_second ? sys_alloc(B * H, sizeof(real)) : NULL;
-    a->d_h0_in = cfg->enc_second ? sys_alloc(B * H, sizeof(real)) : NULL;
+    real_part part[22] = {
+        {&a->h, B * H}, {&a->g, B * H}, {&a->d_h_in, B * H},
+        {&a->d_h, B * H}, {&a->d_g_in, B * H}, {&a->d_g, B * H},
+        {&a->mu, B * L}, {&a->logvar, B * L}, {&a->z, B * L},
+        {&a->d_mu, B * L}, {&a->d_logvar, B * L}, {&a->d_z, B * L},
+        {&a->logits, B * D}, {&a->mean, B * D}, {&a->d_logits, B * D},
+        {&a->d_mean, B * D},
+    };
+    size_t np = 16;
+    if (C > 0) {        /* the concatenated inputs; else they stay NULL */
+        part[np++] = (real_part){&a->enc_in, B * (D + C)};
+        part[np++] = (real_part){&a->dec_in, B * (L + C)};
+        part[np++] = (real_part){&a->d_dec_in, B * (L + C)};
+    }
+    if (cfg->enc_second) {
+        part[np++] = (real_part){&a->h0, B * H};
+        part[np++] = (real_part){&a->d_h0, B * H};
+        part[np++] = (real_part){&a->d_h0_in, B * H};
+    }
+    a->buffers = real_carve(part, np);
 }
 
 void vae_acts_free(vae_acts *a)
 {
-    real *all[] = {a->enc_in, a->dec_in, a->d_dec_in, a->h, a->g,
-                   a->d_h_in, a->d_h, a->d_g_in, a->d_g, a->mu, a->logvar,
-                   a->z, a->d_mu, a->d_logvar, a->d_z, a->logits, a->mean,
-                   a->d_logits, a->d_mean, a->h0, a->d_h0, a->d_h0_in};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        free(all[i]);
+    free(a->buffers);
     memset(a, 0, sizeof *a);
 }
 

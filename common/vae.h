@@ -128,6 +128,7 @@ typedef struct {
     real *d_h_in, *d_h, *d_mu, *d_logvar, *d_z, *d_dec_in, *d_g_in, *d_g;
     real *d_logits, *d_mean;
     real *d_h0_in, *d_h0;   /* if enc_second */
+    real *buffers;      /* the one allocation behind them (real_carve) */
 } vae_acts;
 
 /* Allocates (zeroed) the buffers of a batch of up to cap rows; the
