@@ -66,20 +66,6 @@ double psnr_between(const real *a, const real *b, size_t n)
     return ae_psnr(sum / n);
 }
 
-/* The entropy of n pixels read as coin flips, sum_i H(x_i) with
- * H(x) = -x log x - (1-x) log(1-x): what BCE against these targets
- * cannot go below, (5.8). */
-double pixel_entropy(const real *x /* (n) */, size_t n)
-{
-    double sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        double v = x[i];
-        if (v > 0 && v < 1)
-            sum -= v * log(v) + (1 - v) * log(1 - v);
-    }
-    return sum;
-}
-
 /* The outputs of the model on the first n (<= its batch) images. */
 void outputs_of(real *y /* (n, dim) */, ae_model *m,
                 const real *x /* (n, dim) */, int n)
@@ -239,7 +225,7 @@ int main(int argc, char **argv)
     report_summary("psnr_dae_clean", ae_psnr(dae_clean.sse / d));
     report_summary("gain_over_noisy", psnr_dae - psnr_noisy);
     report_summary("gain_over_ae", psnr_dae - psnr_ae);
-    double entropy = pixel_entropy(test.x, pixels) / test.n;
+    double entropy = data_pixel_entropy(&test);
     report_summary("ae_test_bce_noisy", ae_noisy.bce);
     report_summary("dae_test_bce_noisy", dae_noisy.bce);
     report_summary("clean_pixel_entropy", entropy);

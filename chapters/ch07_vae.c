@@ -30,25 +30,6 @@
 
 enum { SIDE = 28, PIXELS = SIDE * SIDE };
 
-/* ---- the data's floor --------------------------------------------------- */
-
-//> ch07-grey-floor
-/* Why BCE on grey pixels is not a likelihood: over p, the cross-entropy
- * -x log p - (1 - x) log(1 - p) is smallest at p = x, where it is the
- * entropy H(x) > 0 of Bernoulli(x). Returns sum_i H(x_i) averaged over
- * the images: the floor of the reconstruction term (0 when binary). */
-double grey_bce_floor(const data_set *set)
-{
-    double sum = 0;
-    for (size_t i = 0; i < (size_t)set->n * set->dim; i++) {
-        double x = set->x[i];
-        if (x > 0 && x < 1)
-            sum -= x * log(x) + (1 - x) * log1p(-x);
-    }
-    return sum / set->n;
-}
-//< ch07-grey-floor
-
 /* The one image `i` of `set`, as a set of its own. */
 data_set single_image(const data_set *set, int i)
 {
@@ -230,16 +211,10 @@ int iw_sizes(int ks[4], int K)
     return n;
 }
 
-/* Loads path into m, or exits with one line saying what differs. */
-void load_checkpoint(vae_model *m, const char *path, const char *tag)
-{
-    vae_load(m, path, tag, "--latent, --hidden, --decoder or --sigma");
-}
-
 /* What the program measures after training. */
 typedef struct {
     vae_terms test;         /* -ELBO terms, eval_samples draws per image */
-    double floor;           /* grey_bce_floor of the test set */
+    double floor;           /* data_pixel_entropy of the test set */
     int ks[4], nk;          /* the k of the bounds */
     double bound[4];        /* L_k, nats per image */
     int active;             /* active units (7.13) */
@@ -258,7 +233,7 @@ evaluation evaluate(vae_model *m, const data_set *test,
     printf("test -ELBO %.3f = reconstruction %.3f + KL %.3f nats, %d eps "
            "draws per image\n", ev.test.nll + ev.test.kl, ev.test.nll,
            ev.test.kl, o->eval_samples);
-    ev.floor = grey_bce_floor(test);
+    ev.floor = data_pixel_entropy(test);
     if (m->cfg.decoder == VAE_BERNOULLI)
         printf("the Bernoulli term cannot go below sum_i H(x_i) = %.3f "
                "nats on these pixels\n", ev.floor);
@@ -393,11 +368,8 @@ void load_sets(data_set *train, data_set *test, const vae_options *o)
     data_load(test, o->data, "t10k", SIDE, SIDE);
     data_truncate(train, o->train_size);
     data_truncate(test, o->test_size);
-    if (o->binarize) {
-        rng fixed;
-        rng_seed(&fixed, 12345);
-        vae_binarize(test->x, test->n * PIXELS, &fixed);
-    }
+    if (o->binarize)
+        data_binarize_fixed(test->x, (size_t)test->n * PIXELS);
 }
 
 /* The run's first lines: the model, the variant and the data. */
@@ -423,9 +395,7 @@ vae_run train_or_load(vae_model *m, const data_set *train,
 {
     vae_run run = {0};
     if (o->load != NULL) {
-        load_checkpoint(m, o->load, tag);
-        printf("loaded %s: %zu parameters, no training\n", o->load,
-               m->params.count);
+        vae_load(m, o->load, "ch07_vae");
         return run;
     }
     printf("training: %d epochs, batch %d, Adam lr %g, beta %g%s\n\n",

@@ -68,7 +68,7 @@ double style_swap(real *swaps /* (n * CLASSES, PIXELS) or NULL */,
                sizeof(real) * L);
         label[i] = (unsigned char)(i % CLASSES);
     }
-    vae_onehot(cond, label, count, CLASSES);
+    data_onehot(cond, label, count, CLASSES);
     vae_decode_images(images, m, z, cond, count);
     double per_digit[CLASSES];
     double accuracy = conditional_accuracy(per_digit, NULL, judge,
@@ -181,18 +181,6 @@ double label_entropy_bound(const data_set *train, const data_set *test)
     return sum / test->n;
 }
 //< ch08-mixture
-
-/* Loads a checkpoint into m, or exits with one line saying what
- * differs. */
-void load_checkpoint(vae_model *m, const char *path, const char *chapter)
-{
-    char tag[NN_TAG_MAX];
-    vae_tag(tag, chapter, &m->cfg);
-    vae_load(m, path, tag, "--cond, --latent, --hidden, --decoder or "
-             "--sigma");
-    printf("loaded %s: %zu parameters, no training\n", path,
-           m->params.count);
-}
 
 /* After a training that Ctrl-C cut short (vae_train then returns with
  * run->interrupted): name the files written so far and stop, exit
@@ -532,17 +520,8 @@ typedef struct {
     bool contrast;              /* train the unconditional VAE too */
 } cvae_options;
 
-/* Replaces the n pixels x by one fixed Bernoulli draw of them, the
- * same in every run: chapter 7's test set for --binarize. */
-void binarize_fixed(real *x, size_t n)
-{
-    rng fixed;
-    rng_seed(&fixed, 12345);
-    vae_binarize(x, (int)n, &fixed);
-}
-
 /* The test set, or with `binarize` a copy of it drawn by
- * binarize_fixed. */
+ * data_binarize_fixed. */
 data_set binarized_copy(const data_set *test, bool binarize)
 {
     data_set drawn = *test;
@@ -551,7 +530,7 @@ data_set binarized_copy(const data_set *test, bool binarize)
     size_t n = (size_t)test->n * (size_t)test->dim;
     drawn.x = sys_alloc(n, sizeof *drawn.x);
     memcpy(drawn.x, test->x, sizeof(real) * n);
-    binarize_fixed(drawn.x, n);
+    data_binarize_fixed(drawn.x, n);
     return drawn;
 }
 
@@ -581,7 +560,7 @@ void run_label(const vae_options *o, const cvae_options *co,
     printf("\nCVAE: latent %d, hidden %d, the one-hot label beside x "
            "and z\n", cfg.latent, cfg.hidden);
     if (o->load != NULL) {
-        load_checkpoint(&m, o->load, "ch08_cvae");
+        vae_load(&m, o->load, "ch08_cvae");
     } else {
         run = vae_train(&m, train, NULL, test, NULL, o, r);
         nn_params_save(&m.params, o->out, "cvae.bin", tag);
@@ -771,7 +750,7 @@ void run_half(const vae_options *o, const cvae_options *co,
                                      test, o->out, o->seed);
     halves tr = halves_of(train), te = halves_of(test);
     if (o->binarize)   /* the modelled bottoms, as run_label does */
-        binarize_fixed(te.bottom.x, (size_t)te.bottom.n * HALF);
+        data_binarize_fixed(te.bottom.x, (size_t)te.bottom.n * HALF);
 
     static vae_model m;
     vae_config cfg = vae_options_config(o, HALF, HALF);
@@ -779,7 +758,7 @@ void run_half(const vae_options *o, const cvae_options *co,
     printf("\nCVAE of the bottom half (%d pixels) given the top half: "
            "latent %d, hidden %d\n", HALF, cfg.latent, cfg.hidden);
     if (o->load != NULL) {
-        load_checkpoint(&m, o->load, "ch08_half");
+        vae_load(&m, o->load, "ch08_half");
     } else {
         char tag[NN_TAG_MAX];
         vae_tag(tag, "ch08_half", &cfg);

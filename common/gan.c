@@ -288,7 +288,7 @@ void gan_generate(real *images, gan_model *m, gan_acts *a,
         int B = n - s < a->cap ? n - s : a->cap;
         for (int i = 0; i < B * c->noise; i++)
             z[i] = (real)rng_normal(r);
-        vae_onehot(onehot, label + s, B, c->classes);
+        data_onehot(onehot, label + s, B, c->classes);
         gan_generator_forward(a, m, z, onehot, B);
         memcpy(images + (size_t)s * c->x_dim, a->fake,
                sizeof(real) * (size_t)B * c->x_dim);

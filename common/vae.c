@@ -577,14 +577,6 @@ void vae_print_variants(const vae_options *o, const vae_config *c)
 
 /* ---- training ----------------------------------------------------------- */
 
-void vae_onehot(real *cond, const unsigned char *label, int B,
-                int classes)
-{
-    memset(cond, 0, sizeof(real) * (size_t)B * (size_t)classes);
-    for (int b = 0; b < B; b++)
-        cond[(size_t)b * classes + label[b]] = 1;
-}
-
 /* The conditions of images first .. first+B-1 of a set: those rows of
  * cond (n, C) when it is given, else the one-hot of their labels, made
  * in buf (B, C); NULL when the model has no condition. */
@@ -596,14 +588,8 @@ static const real *vae_set_cond(real *buf, const real *cond,
         return NULL;
     if (cond != NULL)
         return cond + (size_t)first * C;
-    vae_onehot(buf, set->y + first, B, C);
+    data_onehot(buf, set->y + first, B, C);
     return buf;
-}
-
-void vae_binarize(real *x, int n, rng *r)
-{
-    for (int i = 0; i < n; i++)
-        x[i] = rng_uniform(r) < x[i] ? 1 : 0;
 }
 
 /* Fills eps with n standard normal draws. */
@@ -729,13 +715,13 @@ static void vae_fill_batch(vae_trainer *t, const vae_config *c,
     int C = c->cond_dim;
     data_gather(t->x, t->label, set, t->order + s, B);
     if (binarize)
-        vae_binarize(t->x, B * c->x_dim, r);
+        data_binarize(t->x, (size_t)B * c->x_dim, r);
     if (cond != NULL)   /* the rows of the batch's images */
         for (int b = 0; b < B; b++)
             memcpy(t->cond + (size_t)b * C,
                    cond + (size_t)t->order[s + b] * C, sizeof(real) * C);
     else if (C > 0)
-        vae_onehot(t->cond, t->label, B, C);
+        data_onehot(t->cond, t->label, B, C);
     vae_draw_eps(t->eps, B * c->latent, r);
 }
 
@@ -820,17 +806,20 @@ vae_run vae_train(vae_model *m, const data_set *train,
 }
 //< ch07-train
 
-void vae_load(vae_model *m, const char *path, const char *tag,
-              const char *shape_flags)
+void vae_load(vae_model *m, const char *path, const char *chapter)
 {
-    char err[600];
+    char tag[NN_TAG_MAX], err[600];
+    vae_tag(tag, chapter, &m->cfg);
     nn_load_status status = nn_params_read(&m->params, path, tag, err,
                                            sizeof err);
     if (status == NN_LOAD_OTHER_SHAPE)
-        sys_die(SYS_FAILED, "--load %s (trained with other %s?)", err,
-                shape_flags);
+        sys_die(SYS_FAILED, "--load %s (trained with other %s--latent, "
+                "--hidden, --decoder or --sigma?)", err,
+                m->cfg.cond_dim > 0 ? "--cond, " : "");
     if (status != NN_LOAD_OK)
         sys_die(SYS_FAILED, "--load %s", err);
+    printf("loaded %s: %zu parameters, no training\n", path,
+           m->params.count);
 }
 
 void vae_write_history(const vae_run *run, const char *dir)

@@ -215,13 +215,6 @@ void vae_print_variants(const vae_options *o, const vae_config *cfg);
 
 /* ---- training ----------------------------------------------------------- */
 
-/* The condition of a batch: row b is the one-hot code of label[b]. */
-void vae_onehot(real *cond /* (B, classes) */,
-                const unsigned char *label /* (B) */, int B, int classes);
-
-/* Replaces each pixel x by a draw of Bernoulli(x): binarization. */
-void vae_binarize(real *x, int n, rng *r);
-
 /* One Adam step (with its learning rate in adam) on a batch of B
  * images x (B, x_dim), conditions cond (B, cond_dim) or NULL, at the
  * noise eps (B, latent): the -ELBO (7.9) at this beta and its gradient,
@@ -262,12 +255,12 @@ vae_run vae_train(vae_model *m, const data_set *train,
                   const real *train_cond, const data_set *test,
                   const real *test_cond, const vae_options *o, rng *r);
 
-/* Loads the checkpoint at path into m, or exits 1 with one line naming
- * the file and the problem; only when the file holds this program's
+/* Loads the checkpoint at path into m, the model of `chapter`
+ * (vae_tag), and says so in one line; or exits 1 with one line naming
+ * the file and the problem. Only when the file holds this program's
  * model of another shape does the line end with a hint naming the
- * flags that set the shape, shape_flags ("--latent or --hidden"). */
-void vae_load(vae_model *m, const char *path, const char *tag,
-              const char *shape_flags);
+ * flags that set the shape (with --cond for a conditional model). */
+void vae_load(vae_model *m, const char *path, const char *chapter);
 
 /* Writes dir/loss.tsv, one row per epoch of the run. */
 void vae_write_history(const vae_run *run, const char *dir);

@@ -379,7 +379,7 @@ static void check_parts(void)
     real *x = malloc(sizeof(real) * N);
     for (int i = 0; i < N; i++)
         x[i] = 0.3f;
-    vae_binarize(x, N, &r);
+    data_binarize(x, N, &r);
     double ones = 0;
     int binary = 1;
     for (int i = 0; i < N; i++) {
@@ -393,7 +393,7 @@ static void check_parts(void)
 
     real cond[3 * 4];
     unsigned char label[3] = {2, 0, 3};
-    vae_onehot(cond, label, 3, 4);
+    data_onehot(cond, label, 3, 4);
     int ok = 1;
     for (int b = 0; b < 3; b++)
         for (int k = 0; k < 4; k++)
@@ -410,10 +410,10 @@ static void check_parts(void)
     }
     data_set gs = {NI, 1, NP, NP, grey, NULL};
     CHECK_REL("grey-pixel floor = BCE(x, sigmoid(logit x)), per image",
-              grey_bce_floor(&gs), loss_bce_logits(NULL, logit, grey,
+              data_pixel_entropy(&gs), loss_bce_logits(NULL, logit, grey,
               NI * NP, 0) / NI, 1e-5, 1e-9);
     logit[5] += 0.1f;
-    CHECK("... and any other p costs more", grey_bce_floor(&gs) <
+    CHECK("... and any other p costs more", data_pixel_entropy(&gs) <
           loss_bce_logits(NULL, logit, grey, NI * NP, 0) / NI);
 
     char tag[NN_TAG_MAX];
