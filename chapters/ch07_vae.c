@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "data.h"
+#include "explore.h"
 #include "image.h"
 #include "kl.h"
 #include "mat.h"
@@ -396,6 +397,8 @@ vae_run train_or_load(vae_model *m, const data_set *train,
     vae_run run = {0};
     if (o->load != NULL) {
         vae_load(m, o->load, "ch07_vae");
+        if (o->explore)
+            vae_explore(m, test);   /* exits */
         return run;
     }
     printf("training: %d epochs, batch %d, Adam lr %g, beta %g%s\n\n",
@@ -405,9 +408,11 @@ vae_run train_or_load(vae_model *m, const data_set *train,
     nn_params_save(&m->params, o->out, "vae.bin", tag);
     vae_write_history(&run, o->out);
     if (run.interrupted) {
-        printf("\ninterrupted after %d epochs and %ld steps: the "
+        printf("\ninterrupted after %d epoch%s and %ld step%s: the "
                "checkpoint is saved; evaluate it with --load "
-               "%s/vae.bin\n", run.epochs_done, run.steps, o->out);
+               "%s/vae.bin\n", run.epochs_done,
+               run.epochs_done == 1 ? "" : "s", run.steps,
+               run.steps == 1 ? "" : "s", o->out);
         report_files();
     }
     return run;

@@ -25,6 +25,7 @@
 #include "classify.h"
 #include "cli.h"
 #include "data.h"
+#include "explore.h"
 #include "image.h"
 #include "interrupt.h"
 #include "judge.h"
@@ -189,8 +190,9 @@ void stop_if_interrupted(const vae_run *run)
 {
     if (!run->interrupted)
         return;
-    printf("\ninterrupted after %d epochs and %ld steps\n",
-           run->epochs_done, run->steps);
+    printf("\ninterrupted after %d epoch%s and %ld step%s\n",
+           run->epochs_done, run->epochs_done == 1 ? "" : "s", run->steps,
+           run->steps == 1 ? "" : "s");
     report_files();
     exit(INTERRUPT_EXIT);
 }
@@ -217,20 +219,29 @@ void judge_temperatures(cvae_measured *cm, vae_model *m,
     }
 }
 
-/* Prints a model's rows of the table and adds them to t. */
+/* Adds a model's rows of the table to t. */
+void add_temperature_rows(report_tsv *t, const cvae_measured *cm,
+                          const cli_list *temps)
+{
+    for (int j = 0; j < temps->n; j++)
+        report_tsv_row(t, (double[]){cm->latent, temps->v[j],
+                                     cm->neg_elbo, cm->accuracy[j],
+                                     cm->worst[j], cm->style});
+}
+
+/* Prints a model's rows of the table and adds them to t (if not
+ * NULL). */
 void print_temperature_rows(report_tsv *t, const cvae_measured *cm,
                             const cli_list *temps)
 {
     printf("%6s %12s %11s %12s %11s %9s\n", "latent", "temperature",
            "test -ELBO", "cond. acc.", "worst class", "style");
-    for (int j = 0; j < temps->n; j++) {
+    for (int j = 0; j < temps->n; j++)
         printf("%6d %12.2f %11.2f %12.3f %11.3f %9.3f\n", cm->latent,
                temps->v[j], cm->neg_elbo, cm->accuracy[j], cm->worst[j],
                cm->style);
-        report_tsv_row(t, (double[]){cm->latent, temps->v[j],
-                                     cm->neg_elbo, cm->accuracy[j],
-                                     cm->worst[j], cm->style});
-    }
+    if (t != NULL)
+        add_temperature_rows(t, cm, temps);
 }
 
 #define TABLE_HEADER \
@@ -246,15 +257,18 @@ void sweep(classify_model *judge, const data_set *train,
            const cli_list *temps, int n, int style_n, const char *out,
            rng *r)
 {
-    report_tsv t;
-    report_tsv_open(&t, out, "sweep.tsv", TABLE_HEADER);
+    /* Measured first, written at the end: no sweep.tsv.tmp is open
+       while the models train and are judged, so a Ctrl-C, which in the
+       judging kills at once, leaves none behind. */
+    static cvae_measured rows[CLI_LIST_MAX];
     for (int i = 0; i < latents->n; i++) {
         vae_options o = *base;
         o.latent = (int)latents->v[i];
         printf("\nsweep: latent %d\n", o.latent);
         if (o.latent == main_model->latent) {
             printf("(the main model, as above)\n");
-            print_temperature_rows(&t, main_model, temps);
+            rows[i] = *main_model;
+            print_temperature_rows(NULL, &rows[i], temps);
             continue;
         }
         static vae_model m;
@@ -267,9 +281,14 @@ void sweep(classify_model *judge, const data_set *train,
                             .style = style_swap(NULL, &m, judge, test,
                                                 style_n)};
         judge_temperatures(&cm, &m, judge, temps, n, r);
-        print_temperature_rows(&t, &cm, temps);
+        rows[i] = cm;
+        print_temperature_rows(NULL, &rows[i], temps);
         vae_free(&m);
     }
+    report_tsv t;
+    report_tsv_open(&t, out, "sweep.tsv", TABLE_HEADER);
+    for (int i = 0; i < latents->n; i++)
+        add_temperature_rows(&t, &rows[i], temps);
     report_tsv_close(&t);
 }
 
@@ -893,12 +912,17 @@ int main(int argc, char **argv)
         if (co.sweep_latents.v[i] != floor(co.sweep_latents.v[i]))
             sys_die(SYS_USAGE, "--sweep-latents: %g is not a whole number",
                     co.sweep_latents.v[i]);
-    if (strcmp(co.cond, "half") == 0) {
-        /* both compare the ten digits' classes */
+    bool half = strcmp(co.cond, "half") == 0;
+    if (half) {   /* they are about the ten digits' classes */
         const char *no = co.sweep ? "--sweep" : co.contrast ? "--contrast"
-                       : NULL;
+                       : o.explore ? "--explore" : NULL;
         if (no != NULL)
             sys_die(SYS_USAGE, "%s: only with --cond label", no);
+    }
+    if (o.load != NULL) {   /* a bad file fails now, not after the judge */
+        vae_config cfg = vae_options_config(&o, half ? HALF : PIXELS,
+                                            half ? HALF : CLASSES);
+        vae_check_load(cfg, o.load, half ? "ch08_half" : "ch08_cvae");
     }
     mat_set_threads(o.threads);   /* 0: one per core */
     rng r;
@@ -916,6 +940,12 @@ int main(int argc, char **argv)
     vae_print_variants(&o, &shape);
     printf("data: %d training and %d test images from %s\n\n", train.n,
            test.n, o.data);
+    if (o.explore) {   /* the CVAE of --load, by hand; exits */
+        static vae_model m;
+        vae_init(&m, shape, &r);
+        vae_load(&m, o.load, "ch08_cvae");
+        vae_explore(&m, &test);
+    }
     if (strcmp(co.cond, "label") == 0)
         run_label(&o, &co, &train, &test, &r);
     else

@@ -683,13 +683,35 @@ void load_data(data_set *train, data_set *test, const cgan_options *o)
            train->n, test->n, o->data);
 }
 
+/* The GAN's shape from the flags. */
+gan_config gan_config_of(const cgan_options *o)
+{
+    return (gan_config){o->noise, CLASSES, PIXELS, o->g_hidden,
+                        o->d_hidden, o->slope};
+}
+
+/* A bad --load fails before any work (the judge's training comes
+ * first): the file is read once into a scratch generator, whose own
+ * stream leaves the program's untouched. */
+void check_load(const cgan_options *o)
+{
+    rng scratch_stream;
+    rng_seed(&scratch_stream, 0);
+    gan_model scratch;
+    gan_init(&scratch, gan_config_of(o), &scratch_stream);
+    char err[600];
+    if (!nn_params_try_load(&scratch.g_params, o->load, GAN_TAG, err,
+                            sizeof err))
+        sys_die(SYS_FAILED, "--load %s", err);
+    gan_free(&scratch);
+}
+
 /* The GAN: loaded from --load, or trained (its own stream) and saved
  * with its dynamics; after Ctrl-C, the files so far and exit 130. */
 gan_run train_or_load_gan(gan_model *gan, const cgan_options *o,
                           const data_set *train, classify_model *judge)
 {
-    gan_config cfg = {o->noise, CLASSES, PIXELS, o->g_hidden,
-                      o->d_hidden, o->slope};
+    gan_config cfg = gan_config_of(o);
     rng r;
     rng_seed(&r, (uint64_t)o->seed ^ GAN_STREAM);
     gan_init(gan, cfg, &r);
@@ -707,8 +729,9 @@ gan_run train_or_load_gan(gan_model *gan, const cgan_options *o,
     nn_params_save(&gan->g_params, o->out, "cgan.bin", GAN_TAG);
     write_dynamics(&run, o->out);
     if (interrupt_requested()) {
-        printf("\ninterrupted after %d epochs; --load %s/cgan.bin "
-               "measures it\n", run.epochs_done, o->out);
+        printf("\ninterrupted after %d epoch%s; --load %s/cgan.bin "
+               "measures it\n", run.epochs_done,
+               run.epochs_done == 1 ? "" : "s", o->out);
         report_files();
         exit(INTERRUPT_EXIT);
     }
@@ -912,6 +935,8 @@ int main(int argc, char **argv)
     resolve_model("cvae", o.cvae, CH08_CVAE);   /* fail now, not later */
     if (o.load != NULL && access(o.load, R_OK) != 0)
         sys_die(SYS_USAGE, "--load: cannot read '%s'", o.load);
+    if (o.load != NULL)
+        check_load(&o);
     mat_set_threads(o.threads);   /* 0: one per core */
     double started = sys_seconds();
     report_prepare(o.out);   /* before any work: can it be written? */

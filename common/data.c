@@ -222,8 +222,9 @@ static bool idx_read(idx_file *f, const char *dir, const char *name,
      * header) explains nothing; one that failed silently, a short read. */
     char gzip_why[320];
     if (!idx_close(fp, f, piped, gzip_why, sizeof gzip_why) && piped) {
-        if (gzip_why[0] != '\0')
-            snprintf(why, sizeof why, "%s", gzip_why);
+        if (gzip_why[0] != '\0')   /* cut to fit: a message, not data */
+            snprintf(why, sizeof why, "%.*s", (int)sizeof why - 1,
+                     gzip_why);
         else if (ok || short_read)
             snprintf(why, sizeof why, "gzip -dc failed (not a valid, "
                      "complete gzip file, or no gzip installed)");

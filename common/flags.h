@@ -83,6 +83,7 @@ typedef struct {
     int seed;
     const char *out;
     const char *load;       /* checkpoint to evaluate instead of training */
+    bool explore;           /* --load's model in the terminal (explore.h) */
     /* the notes' programs (vae_config's variants) */
     const char *activation; /* "relu" | "elu" | "tanh" */
     int encoder_layers;     /* hidden layers of the encoder: 1 or 2 */
@@ -120,6 +121,8 @@ typedef struct {
     FLAG_OUT(&(o)->out), \
     {"load", CLI_STRING, &(o)->load, NULL, \
      "a checkpoint to sample and evaluate, instead of training"}, \
+    {"explore", CLI_BOOL, &(o)->explore, NULL, \
+     "with --load: arrows move z1, z2 (others 0), see the image"}, \
     /* the choices of the notes' programs */ \
     {"activation", CLI_CHOICE, &(o)->activation, "relu|elu|tanh", \
      "of the hidden layers"}, \

@@ -9,12 +9,12 @@
 #include "cli.h"
 #include "report.h"
 #include "sys.h"
+#include "term.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 enum {
@@ -195,36 +195,35 @@ static int block_mean(const unsigned char *pixels, int W, int x, int y,
     return sum / (bw * bh);
 }
 
-/* The terminal's width in characters (80 if it does not say). */
-static int terminal_columns(void)
+void image_text_row(FILE *out, const unsigned char *pixels, int W,
+                    int x0, int y, int chars, int cell)
 {
-    struct winsize ws;
-    return ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col
-                                                           : 80;
+    for (int c = 0; c < chars; c++) {
+        int x = x0 + c * cell;
+        int top = block_mean(pixels, W, x, y, cell, cell);
+        int low = block_mean(pixels, W, x, y + cell, cell, cell);
+        fprintf(out, "\033[38;5;%dm\033[48;5;%dm\u2580",
+                232 + top * 23 / 255, 232 + low * 23 / 255);
+    }
+    fputs("\033[0m", out);
 }
 
 /* On a terminal (not with --no-preview): the grid's first row of tiles
- * as text, each character the upper half block in the grey of one
- * block of pixels on the grey of the block below it (xterm's 24 greys,
- * 232-255), as much of the row as the terminal is wide. */
+ * as text, image_text_row's lines, as much of the row as the terminal
+ * is wide. */
 static void grid_preview(const char *name, const unsigned char *pixels,
                          int W, int H, int band, int cell)
 {
     if (cli_no_preview() || isatty(1) != 1)
         return;
-    int chars = W / cell < terminal_columns() ? W / cell
-                                              : terminal_columns();
+    int rows, columns;
+    term_size(&rows, &columns);
+    int chars = W / cell < columns ? W / cell : columns;
     printf("%s (first row; --no-preview for none):\n", name);
     for (int y = 0; y + 2 * cell <= band && y + 2 * cell <= H;
          y += 2 * cell) {
-        for (int c = 0; c < chars; c++) {
-            int top = block_mean(pixels, W, c * cell, y, cell, cell);
-            int low = block_mean(pixels, W, c * cell, y + cell, cell,
-                                 cell);
-            printf("\033[38;5;%dm\033[48;5;%dm\u2580", 232 + top * 23 / 255,
-                   232 + low * 23 / 255);
-        }
-        printf("\033[0m\n");
+        image_text_row(stdout, pixels, W, 0, y, chars, cell);
+        putchar('\n');
     }
 }
 

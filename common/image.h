@@ -10,6 +10,7 @@
 #define IMAGE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "real.h"
 
@@ -44,5 +45,14 @@ void image_grid(const char *dir, const char *name, const real *images,
 void image_grid_rescaled(const char *dir, const char *name,
                          const real *images, int count, int h, int w,
                          int grid_cols, int zoom);
+
+/* One line of a picture as text, without the newline: `chars`
+ * characters, each the upper half block (U+2580) in the grey of the
+ * cell x cell block of pixels (W wide) at (x0 + c cell, y), on the grey
+ * of the block below it (xterm's 24 greys, 232-255); then the colours
+ * reset. Rows y .. y + 2 cell - 1 must be in the picture. The terminal
+ * previews of the grids and the latent explorer draw with it. */
+void image_text_row(FILE *out, const unsigned char *pixels, int W,
+                    int x0, int y, int chars, int cell);
 
 #endif

@@ -22,6 +22,7 @@ static inline real bce_term(real *dz, real z, real x, real scale)
     }
     return (z > 0 ? z : 0) - z * x + vmath_log1p_unit(e);
 }
+//< A-bce
 
 /* The sum of the terms over n elements, in double. It is kept as
  * sixteen interleaved partial sums, which the compiler can hold in
@@ -51,4 +52,3 @@ double loss_bce_logits_fast(real *dz /* (n) or NULL */,
         sum += part[l];
     return sum;
 }
-//< A-bce

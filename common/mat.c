@@ -3,9 +3,6 @@
  * same numbers faster. */
 #include "mat.h"
 
-#include <stdio.h>
-#include <unistd.h>
-
 //> A-plain
 /* C = A B, or C += A B if `accumulate`: each number of C is a row of A
  * times a column of B, summed over p, equation (A.1). The sum starts
@@ -21,6 +18,7 @@ void mat_mul_nn_plain(real *c, const real *a, const real *b, int m,
             c[i * n + j] = sum;
         }
 }
+//< A-plain
 
 /* C = A B^T: B is (n, k), so B^T's element (p, j) is b[j * k + p]. */
 void mat_mul_nt_plain(real *c, const real *a, const real *b, int m,
@@ -47,21 +45,7 @@ void mat_mul_tn_plain(real *c, const real *a, const real *b, int m,
             c[i * n + j] = sum;
         }
 }
-//< A-plain
 
 /* The plain layer has no threads (mat.h). */
 void mat_set_threads_plain(int threads) { (void)threads; }
 int mat_threads_plain(void) { return 1; }
-
-const char *mat_threads_text(void)
-{
-    static char text[96];
-    int n = mat_threads();
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int len = snprintf(text, sizeof text, "%d thread%s", n,
-                       n == 1 ? "" : "s");
-    if (cores > 0 && n > cores)
-        snprintf(text + len, sizeof text - (size_t)len, " (more than the "
-                 "%ld cores here: the extra ones only wait)", cores);
-    return text;
-}

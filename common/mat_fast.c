@@ -22,6 +22,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -110,7 +111,6 @@ static inline MAT_INLINE void mat_kernel_rows(real *c, size_t ldc,
         for (int j = 0; j < MAT_NR; j++)
             c[i * ldc + j] = acc[i][j];
 }
-
 //< A-microkernel
 
 /* The kernel of MR rows, and the edge kernel of ER rows for the last
@@ -143,6 +143,7 @@ static inline void mat_pack_panel(real *restrict panel,
             panel[p * w + r] = 0;
     }
 }
+//< A-pack
 
 /* Copies rows r0 .. r0+rows-1, columns p0 .. p0+kc-1 of `v` into `dst`
  * as micro-panels of w rows each. The full panels are copied in the
@@ -173,9 +174,7 @@ static void mat_pack(real *dst, mat_view v, int r0, int rows, int p0,
                        src + (size_t)full * v.rs, v.rs, v.ps, kc,
                        rows - full, w);
 }
-//< A-pack
 
-//> A-tile
 /* Runs the kernel on the tile of C at c, element (i, j) at
  * c[i * rs + j * cs], of which only mr x nr is real. A whole tile of a
  * C stored by rows is computed where it lies. Any other, cut by the
@@ -205,7 +204,6 @@ static void mat_tile(real *c, size_t rs, size_t cs, const real *a,
         for (int j = 0; j < nr; j++)
             c[i * rs + j * cs] = tile[i * MAT_NR + j];
 }
-//< A-tile
 
 /* c (m x n) += A . B without packing, for products too small to pay
  * for it and for a single row of C, which uses each number of B once.
@@ -223,7 +221,6 @@ static void mat_small(real *c, mat_view a, mat_view bt, int m, int k,
         }
 }
 
-//> A-prefetch
 /* Asks the caches for the mr x nr numbers of C at c, which a kernel is
  * about to load. The tiles of C are seldom in cache (a gradient was
  * zeroed long before), and the kernel's first multiply-adds wait for
@@ -244,7 +241,6 @@ static void mat_prefetch_tile(const real *c, size_t rs, size_t cs,
     (void)c, (void)rs, (void)cs, (void)mr, (void)nr;
 #endif
 }
-//< A-prefetch
 
 /* A buffer of one thread: allocated on first use, grown when a product
  * needs more, and kept for the next product, so that no product pays
@@ -283,7 +279,6 @@ static void mat_make_every(void)
         mat_every[p] = p;
 }
 
-//> A-live
 /* The live steps of a packed block: micro-panel q (w numbers a step,
  * kc steps) lists the steps at which its numbers are not all zero in
  * step[q * kc ...], count[q] of them. step == NULL: no lists, every
@@ -292,6 +287,7 @@ typedef struct {
     int *step, *count;
 } mat_live;
 
+//> A-live
 /* Lists the live steps of a packed block of `rows` rows, into room for
  * them in buf. memcmp looks for zero bits: -0 and NaN are not, and
  * stay. */
@@ -316,6 +312,7 @@ static inline MAT_INLINE mat_live mat_list_live(mat_buffer *buf,
     }
     return live;
 }
+//< A-live
 
 /* The steps the tile of A's panel qa and B's panel qb runs: the shorter
  * of their lists, either of which holds every step that can add
@@ -335,9 +332,7 @@ static const int *mat_tile_steps(mat_live la, int qa, mat_live lb,
     }
     return step;
 }
-//< A-live
 
-//> A-gemm
 /* c (mc x nc, as in mat_tile) += a packed block of A (mc rows) times
  * a packed panel of B (nc columns), one tile at a time, down each
  * column of tiles in turn. While a tile is computed, the caches are
@@ -364,6 +359,7 @@ static void mat_block(real *c, size_t rs, size_t cs, const real *pa,
         }
 }
 
+//> A-gemm
 /* c (m x n, as in mat_tile) += A . B, with A seen through `a` (rows
  * i) and B-transposed through `bt` (rows j). Five loops: NC columns,
  * KC steps of the sum, MC rows, then mat_block's two over the
@@ -402,7 +398,6 @@ static void mat_gemm(real *c, size_t rs, size_t cs, mat_view a,
 }
 //< A-gemm
 
-//> A-threads
 /* One product, shared among `threads` threads: thread t computes its
  * own slice of C's columns, a whole number of tiles wide. Slices never
  * split the sum over p, so each number of C comes out of the same
@@ -418,6 +413,7 @@ typedef struct {
 enum { MAT_MAX_THREADS = 64 };
 static mat_buffers mat_buffers_of[MAT_MAX_THREADS];   /* thread t's */
 
+//> A-threads
 /* Thread t's part of a job: columns lo .. hi-1 of C. */
 static void mat_job_run(const void *work, int t)
 {
@@ -533,6 +529,19 @@ void mat_tile_shape(int *mr, int *nr)
 /* The threads the products use, the caller's included. */
 int mat_threads_fast(void) { return pool.size; }
 
+const char *mat_threads_text(void)
+{
+    static char text[96];
+    int n = mat_threads();
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int len = snprintf(text, sizeof text, "%d thread%s", n,
+                       n == 1 ? "" : "s");
+    if (cores > 0 && n > cores)
+        snprintf(text + len, sizeof text - (size_t)len, " (more than the "
+                 "%ld cores here: the extra ones only wait)", cores);
+    return text;
+}
+
 static long mat_round_up(int x, int to)
 {
     return (long)(x + to - 1) / to * to;
@@ -595,12 +604,10 @@ static void mat_product(real *c, mat_view a, mat_view bt, int m, int k,
                         .bt = a, .m = n, .k = k, .n = m,
                         .threads = pool.size};
     //< A-transpose
-    //> A-list
     /* Lists only where they pay, (A.7): a panel of A serves the n / NR
      * tiles of its row, one of B the m / MR of its column. */
     job.list_a = job.n >= MAT_LIST_MIN;
     job.list_b = job.m >= MAT_LIST_MIN;
-    //< A-list
     if (pool.size == 1 || size < MAT_SHARED) {
         job.threads = 1;
         mat_job_run(&job, 0);
@@ -609,7 +616,6 @@ static void mat_product(real *c, mat_view a, mat_view bt, int m, int k,
     mat_share(mat_job_run, &job);
 }
 
-//> A-for
 /* A loop over [0, n) cut into one range per thread. The ranges are
  * whole multiples of 16 elements, 64 bytes of floats, so that two
  * threads seldom write the same cache line. */
@@ -643,9 +649,7 @@ void mat_for(size_t n, mat_range_fn *body, void *arg)
     mat_range r = {body, arg, n, pool.size};
     mat_share(mat_range_run, &r);
 }
-//< A-for
 
-//> A-forms
 /* The three forms differ only in their views: where element (i, p) of
  * A and element (j, p) of B-transposed sit in the row-major arrays,
  * equation (A.5). */
@@ -669,4 +673,3 @@ void mat_mul_tn_fast(real *c, const real *a, const real *b, int m,
     mat_view av = {a, 1, (size_t)m}, btv = {b, 1, (size_t)n};
     mat_product(c, av, btv, m, k, n, accumulate);
 }
-//< A-forms

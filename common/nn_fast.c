@@ -9,7 +9,6 @@
 #include <math.h>
 #include <string.h>
 
-//> A-dense
 /* y = x W^T + b, (3.1), as one product for the whole batch. Each row
  * of y starts as b and the product adds into it, which saves a second
  * pass over y (and is the order BLAS's addmm uses). */
@@ -37,9 +36,7 @@ void nn_dense_backward_fast(real *dx /* (B, in) or NULL */, nn_dense *l,
     if (dx != NULL)
         mat_mul_nn_fast(dx, dy, l->w, B, l->out, l->in, true);
 }
-//< A-dense
 
-//> A-adam
 /* What one Adam step shares among all parameters. */
 typedef struct {
     nn_params *p;
@@ -84,4 +81,3 @@ void nn_adam_step_fast(nn_params *p, const nn_adam *opt)
     };
     mat_for(p->count, nn_adam_range, &now);
 }
-//< A-adam

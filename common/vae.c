@@ -2,6 +2,7 @@
  * model, -ELBO forward and backward, training, evaluation, flags. */
 #include "vae.h"
 
+#include "explore.h"
 #include "interrupt.h"
 #include "kl.h"
 #include "loss.h"
@@ -517,6 +518,29 @@ static int vae_preset_argv(char **argv, int max, char *copy,
     return argc;
 }
 
+/* The preset's flags, then the arguments again over them. */
+static void vae_apply_preset(const char *prog, const char *text,
+                             cli_flag *flags, int nflags, int argc,
+                             char **argv, const vae_options *o)
+{
+    const vae_preset *p = vae_presets;
+    while (strcmp(p->name, o->preset) != 0)
+        p++;   /* cli_parse let only their names through */
+    if (strcmp(p->chapter, prog) != 0)
+        sys_die(SYS_USAGE, "--preset %s: a program of %s, not of %s", p->name,
+                p->chapter, prog);
+    /* the options keep pointers into the words: one lasting copy of
+       each preset's flags */
+    enum { MAX_WORDS = 64 };
+    static char copy[VAE_NPRESETS][512];
+    char *words[MAX_WORDS];
+    char *mine = copy[p - vae_presets];
+    snprintf(mine, sizeof copy[0], "%s", p->flags);
+    int n = vae_preset_argv(words, MAX_WORDS, mine, prog);
+    cli_parse(prog, text, flags, nflags, n, words);
+    cli_parse(prog, text, flags, nflags, argc, argv);
+}
+
 void vae_parse(const char *prog, const char *about, cli_flag *flags,
                int nflags, int argc, char **argv, const vae_options *o)
 {
@@ -534,24 +558,9 @@ void vae_parse(const char *prog, const char *about, cli_flag *flags,
         vae_append_wrapped(text, sizeof text, vae_presets[i].flags);
     }
     cli_parse(prog, text, flags, nflags, argc, argv);
-    if (o->preset == NULL || vae_is(o->preset, "none"))
-        return;
-    const vae_preset *p = vae_presets;
-    while (strcmp(p->name, o->preset) != 0)
-        p++;   /* cli_parse let only their names through */
-    if (strcmp(p->chapter, prog) != 0)
-        sys_die(SYS_USAGE, "--preset %s: a program of %s, not of %s", p->name,
-                p->chapter, prog);
-    /* the options keep pointers into the words: one lasting copy of
-       each preset's flags */
-    enum { MAX_WORDS = 64 };
-    static char copy[VAE_NPRESETS][512];
-    char *words[MAX_WORDS];
-    char *mine = copy[p - vae_presets];
-    snprintf(mine, sizeof copy[0], "%s", p->flags);
-    int n = vae_preset_argv(words, MAX_WORDS, mine, prog);
-    cli_parse(prog, text, flags, nflags, n, words);
-    cli_parse(prog, text, flags, nflags, argc, argv);
+    if (o->preset != NULL && !vae_is(o->preset, "none"))
+        vae_apply_preset(prog, text, flags, nflags, argc, argv, o);
+    explore_check(o);
 }
 
 void vae_print_variants(const vae_options *o, const vae_config *c)
@@ -806,7 +815,9 @@ vae_run vae_train(vae_model *m, const data_set *train,
 }
 //< ch07-train
 
-void vae_load(vae_model *m, const char *path, const char *chapter)
+/* vae_load without its line: reads the file into m, or exits. */
+static void vae_read_checkpoint(vae_model *m, const char *path,
+                                const char *chapter)
 {
     char tag[NN_TAG_MAX], err[600];
     vae_tag(tag, chapter, &m->cfg);
@@ -818,8 +829,27 @@ void vae_load(vae_model *m, const char *path, const char *chapter)
                 m->cfg.cond_dim > 0 ? "--cond, " : "");
     if (status != NN_LOAD_OK)
         sys_die(SYS_FAILED, "--load %s", err);
+}
+
+void vae_load(vae_model *m, const char *path, const char *chapter)
+{
+    vae_read_checkpoint(m, path, chapter);
     printf("loaded %s: %zu parameters, no training\n", path,
            m->params.count);
+}
+
+/* The scratch model's draws do not matter (the file overwrites them),
+ * but they must not come from the program's stream: a stream of its
+ * own. */
+void vae_check_load(vae_config cfg, const char *path,
+                    const char *chapter)
+{
+    rng scratch_stream;
+    rng_seed(&scratch_stream, 0);
+    static vae_model scratch;
+    vae_init(&scratch, cfg, &scratch_stream);
+    vae_read_checkpoint(&scratch, path, chapter);
+    vae_free(&scratch);
 }
 
 void vae_write_history(const vae_run *run, const char *dir)

@@ -201,7 +201,8 @@ vae_config vae_options_config(const vae_options *o, int x_dim,
  * The arguments are parsed, then the preset's flags, then the arguments
  * again, so a flag given explicitly, before or after --preset,
  * overrides the preset's value. --help lists prog's presets and their
- * flags. Exits 2 on a preset of the other chapter. */
+ * flags. Exits 2 on a preset of the other chapter, and on an --explore
+ * that cannot run (explore_check). */
 void vae_parse(const char *prog, const char *about, cli_flag *flags,
                int nflags, int argc, char **argv, const vae_options *o);
 
@@ -261,6 +262,13 @@ vae_run vae_train(vae_model *m, const data_set *train,
  * model of another shape does the line end with a hint naming the
  * flags that set the shape (with --cond for a conditional model). */
 void vae_load(vae_model *m, const char *path, const char *chapter);
+
+/* vae_load's checks before any work: reads path into a scratch model
+ * of cfg (then freed) and exits as vae_load does if it would refuse
+ * the file; silent if it would not. For a program whose --load comes after long work (chapter
+ * 8's judge), so that a bad file fails at once. */
+void vae_check_load(vae_config cfg, const char *path,
+                    const char *chapter);
 
 /* Writes dir/loss.tsv, one row per epoch of the run. */
 void vae_write_history(const vae_run *run, const char *dir);

@@ -48,6 +48,7 @@ static inline float vmath_exp_nonpos(float x)
     memcpy(&two_n, &bits, sizeof two_n);
     return p * two_n;
 }
+//< A-vmath
 
 /* log(1 + x) for 0 <= x <= 1, as 2 atanh(s) with s = x / (2 + x):
  * s is at most 1/3, so the odd series 2 (s + s^3/3 + s^5/5 + ...)
@@ -61,7 +62,6 @@ static inline float vmath_log1p_unit(float x)
            s2 * (1.0f / 7 + s2 * (1.0f / 9 + s2 * (1.0f / 11 +
            s2 * (1.0f / 13)))))));
 }
-//< A-vmath
 
 #endif
 #endif

@@ -82,6 +82,19 @@ interrupt_training() {
     wait "$pid"
 }
 
+# plurals_agree FILE: on FILE's "interrupted after" line, each count's
+# noun is singular for 1 and plural otherwise ("1 epoch", "2 epochs",
+# "37 steps"); false if there is no such line or no count on it.
+plurals_agree() {
+    grep '^interrupted after' "$1" | awk '{
+        for (i = 1; i < NF; i++) if ($i ~ /^[0-9]+$/) {
+            noun = $(i + 1); sub(/[;:,.]$/, "", noun)
+            if (($i == 1) == (noun ~ /s$/)) bad = 1
+            seen = 1
+        }
+    } END { exit !(seen && !bad) }'
+}
+
 # summary_value FILE KEY: the value of "KEY = value" in a program's output.
 summary_value() {
     sed -n "s/^$2 = //p" "$1" | tail -n 1

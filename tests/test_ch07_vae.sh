@@ -129,6 +129,7 @@ interrupt_training "$TMP/e" "$bin" --train-size 2000 --epochs 100000 \
 status=$?
 check "Ctrl-C: exit 130 after saving" test "$status" -eq 130
 check "Ctrl-C: says so" grep -q "^interrupted after" "$TMP/e"
+check "Ctrl-C: the counts' nouns agree (1 epoch, 2 epochs)" plurals_agree "$TMP/e"
 check "Ctrl-C: checkpoint written" test -s "$cout/vae.bin"
 check "Ctrl-C: no images" test ! -e "$cout/samples.png"
 "$bin" --test-size 200 --iw 10 --eval-samples 1 --load "$cout/vae.bin" \

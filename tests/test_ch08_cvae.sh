@@ -154,6 +154,14 @@ check_num "--load: the same test -ELBO within 1 nat" \
            'BEGIN { d = a - b; print d < 0 ? -d : d }')" "<" 1
 check_fails "a judge is not a CVAE" 'written by classify mlp' \
     "$bin" $tiny --load "$out/classifier.bin" --out "$TMP/e"
+# Without --classifier the judge is trained first, for seconds: a bad
+# --load must fail before it (nothing of the judge on stdout).
+check "a bad --load fails before the judge's training" \
+    eval '! grep -q "judge" "$TMP/out"'
+check_fails "another hidden size fails before the judge's training" \
+    'tensor .* here' "$bin" $tiny --hidden 60 --load "$out/cvae.bin" \
+    --out "$TMP/e"
+check "... and prints nothing of the judge" eval '! grep -q "judge" "$TMP/out"'
 check_fails "a CVAE is not a judge" 'written by ch08_cvae' \
     "$bin" $tiny --classifier "$out/cvae.bin" --out "$TMP/e"
 check_fails "another latent size" 'tensor .* here' \
@@ -176,6 +184,43 @@ check "the summary block comes after the sweep" test \
     "$(grep -n '^sweep: latent 3' "$TMP/s.txt" | cut -d: -f1)" -lt \
     "$(grep -n '^summary:' "$TMP/s.txt" | cut -d: -f1)"
 
+# Ctrl-C during --sweep: exit 130 and no sweep.tsv.tmp (nor a
+# sweep.tsv of half the models). The main model is loaded, so the
+# first epoch line is the sweep's own model's. First in its training
+# (a stop after the batch, "interrupted after ..."), then in its judging,
+# where SIGINT kills at once: after the sweep model's one epoch line, a
+# ladder of delays until a signal lands there (exit 130 without the
+# "interrupted" line); the judging of 500 samples per digit lasts long
+# enough for the first delays on any machine.
+sweep="--classifier $out/classifier.bin --load $out/cvae.bin --sweep
+       --sweep-latents 2,3 --temperatures 1,0.5"
+interrupt_training "$TMP/sw" "$bin" $tiny $sweep --epochs 100000 \
+    --out "$TMP/sw1"
+check "Ctrl-C in a sweep's training: exit 130" test $? -eq 130
+check "... says so" grep -q "^interrupted after" "$TMP/sw"
+check "... leaves no sweep.tsv.tmp nor sweep.tsv" \
+    test ! -e "$TMP/sw1/sweep.tsv.tmp" -a ! -e "$TMP/sw1/sweep.tsv"
+status=none
+for delay in 0 0.05 0.1 0.2 0.4 0.8; do
+    rm -rf "$TMP/sw2"
+    env --default-signal=INT "$bin" $tiny $sweep --per-digit 500 \
+        --out "$TMP/sw2" >"$TMP/sw2.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1200); do
+        grep -q '^ *1/1 ' "$TMP/sw2.log" && break
+        sleep 0.1
+    done
+    sleep "$delay"
+    kill -INT "$pid" 2>/dev/null
+    wait "$pid"
+    status=$?
+    [ $status -eq 130 ] && ! grep -q '^interrupted' "$TMP/sw2.log" && break
+done
+check "Ctrl-C in a sweep's judging: exit 130 (got $status)" \
+    test "$status" -eq 130
+check "... leaves no sweep.tsv.tmp nor sweep.tsv" \
+    test ! -e "$TMP/sw2/sweep.tsv.tmp" -a ! -e "$TMP/sw2/sweep.tsv"
+
 # Ctrl-C while the CVAE trains: the batch is finished, the checkpoint
 # saved, the exit status 130, and the checkpoint loads. The one SIGINT
 # comes from interrupt_training: `timeout -s INT` signals the program
@@ -187,6 +232,7 @@ interrupt_training "$TMP/i" "$bin" $tiny --epochs 100000 \
     --classifier "$out/classifier.bin" --out "$iout"
 check "Ctrl-C: exit 130" test $? -eq 130
 check "Ctrl-C: says so" grep -q "^interrupted after" "$TMP/i"
+check "Ctrl-C: the counts' nouns agree (1 epoch, 2 epochs)" plurals_agree "$TMP/i"
 check "Ctrl-C: checkpoint written" test -s "$iout/cvae.bin"
 check "Ctrl-C: no samples" test ! -e "$iout/generated.png"
 "$bin" $tiny --classifier "$out/classifier.bin" --load "$iout/cvae.bin" \

@@ -142,6 +142,13 @@ check "another seed, another generator" \
 # Checkpoints of the wrong kind, or broken.
 check_fails "a judge is not a generator" 'written by classify mlp' \
     "$bin" $saved --load "$out/classifier.bin" --out "$TMP/e"
+# With --classifier train the judge is trained first, for seconds: a
+# bad --load must fail before it (nothing of the judge on stdout).
+check_fails "a bad --load fails before the judge's training" \
+    '^ch09_cgan: --load .*written by classify mlp' \
+    "$bin" --classifier train --cvae train --load "$out/classifier.bin" \
+    --out "$TMP/e"
+check "... and prints nothing of the judge" eval '! grep -q "judge" "$TMP/out"'
 check_fails "a generator is not a CVAE" 'written by ch09_cgan generator' \
     "$bin" $saved --cvae "$out/cgan.bin" --load "$out/cgan.bin" \
     --out "$TMP/e"
@@ -158,6 +165,7 @@ interrupt_training "$TMP/i" "$bin" $loaded --train-size 1000 \
     --epochs 100000 --out "$iout"
 check "Ctrl-C: exit 130" test $? -eq 130
 check "Ctrl-C: says so" grep -q "^interrupted after" "$TMP/i"
+check "Ctrl-C: the counts' nouns agree (1 epoch, 2 epochs)" plurals_agree "$TMP/i"
 check "Ctrl-C: generator written" test -s "$iout/cgan.bin"
 check "Ctrl-C: no samples" test ! -e "$iout/generated.png"
 "$bin" $saved --load "$iout/cgan.bin" --out "$TMP/iload" >/dev/null

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifdef REAL_IS_DOUBLE
 #define UNIT_ROUNDOFF (DBL_EPSILON / 2)
@@ -429,7 +430,12 @@ int main(void)
     mat_set_threads_fast(3);
     CHECK("mat_threads_fast() reports 3 after mat_set_threads_fast(3)",
           mat_threads_fast() == 3);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int per_core = cores < 1 ? 1 : cores > 64 ? 64 : (int)cores;
     mat_set_threads_fast(0);
-    CHECK("mat_set_threads_fast(0) means 1", mat_threads_fast() == 1);
+    CHECK("mat_set_threads_fast(0) means one per core (sysconf)",
+          mat_threads_fast() == per_core);
+    mat_set_threads_fast(-1);
+    CHECK("mat_set_threads_fast(-1) means 1", mat_threads_fast() == 1);
     return check_summary();
 }
