@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "flags.h"
 #include "num.h"
 #include "report.h"
 #include "rng.h"
@@ -54,17 +55,6 @@ double kl_discrete(const double *p, const double *q, int n)
 double nats_to_bits(double nats) { return nats / M_LN2; }
 //< ch00-entropy
 
-/* The note's cross-entropy, -sum p log2(1/q) in bits: the sign is
- * flipped (the erratum the chapter prints). */
-double note000_cross_entropy_bits(const double *p, const double *q, int n)
-{
-    double h = 0.0;
-    for (int i = 0; i < n; i++)
-        if (p[i] > 0.0)
-            h -= p[i] * log2(1.0 / q[i]);
-    return h;
-}
-
 //> ch00-softmax-ce
 /* The softmax cross-entropy loss for the true class `label`,
  * equation (0.8): L = logsumexp(a) - a_label = -log softmax(a)_label.
@@ -107,21 +97,6 @@ double softmax_ce_grad_error(const double *logits, int label, int n,
     }
     return worst;
 }
-
-//> ch00-check-distribution
-/* Exits with one line naming the flag unless `p` is a probability
- * vector. Entries below 0 are refused by the flag's range already;
- * the sum may miss 1 by rounding only (1e-9). */
-void distribution_check(const char *flag, const cli_list *p)
-{
-    double sum = 0.0;
-    for (int i = 0; i < p->n; i++)
-        sum += p->v[i];
-    if (fabs(sum - 1.0) > 1e-9)
-        sys_die(SYS_USAGE, "--%s: entries sum to %.12g, not 1", flag,
-                sum);
-}
-//< ch00-check-distribution
 
 /* A distribution drawn uniformly from the simplex: normalised
  * exponential variates (a flat Dirichlet). */
@@ -211,25 +186,159 @@ void write_binary_curves(const char *out)
     report_tsv_close(&t);
 }
 
-/* Prints a distribution as "(a, b, c)". */
-void print_distribution(const char *name, const double *p, int n)
-{
-    printf("%s = (", name);
-    for (int i = 0; i < n; i++)
-        printf("%s%.6g", i ? ", " : "", p[i]);
-    printf(")");
-}
-
 /* Prints one row of the information table: a quantity in nats and bits. */
 void print_nats_bits(const char *name, double nats)
 {
     printf("  %-32s %14.10f %14.10f\n", name, nats, nats_to_bits(nats));
 }
 
-/* Measured under the errata banner at the end of the file. */
+/* ---- the program: main and its steps ------------------------------ */
+
+/* The notes' errors, measured under their own banner at the end. */
 typedef struct audit000 audit000;
+double note000_print_sign(const double *p, const double *q, int n);
+void note000_print_label_blind(const double *logits, int classes);
 audit000 *note000_audit(const double *p, const double *q, int n);
 void note000_audit_summary(const audit000 *a);
+
+/* Everything the program measures, in the order it prints it. */
+typedef struct {
+    double h_p, h_q, h_pq, kl_pq, kl_qp;   /* the table */
+    double note_h;                         /* note 000's sign */
+    double kl_pm, kl_mq;                   /* the triangle, (0.6) */
+    double min_kl, worst_identity;         /* random pairs, (0.5) */
+    path_check path;                       /* which argument moves */
+    double loss, fd_error;                 /* softmax loss, (0.8)-(0.9) */
+} ch00_results;
+
+/* The table: each quantity of p and q in nats and in bits. */
+void measure_table(ch00_results *res, const double *p, const double *q,
+                   int n)
+{
+    res->h_p = entropy(p, n);
+    res->h_q = entropy(q, n);
+    res->h_pq = cross_entropy(p, q, n);
+    res->kl_pq = kl_discrete(p, q, n);
+    res->kl_qp = kl_discrete(q, p, n);
+    printf("  %-32s %14s %14s\n", "", "nats", "bits");
+    print_nats_bits("H(p)                 (0.1)", res->h_p);
+    print_nats_bits("H(q)", res->h_q);
+    print_nats_bits("H(p,q)               (0.3)", res->h_pq);
+    print_nats_bits("H(q,p)", cross_entropy(q, p, n));
+    print_nats_bits("KL(p||q), own sum    (0.4)", res->kl_pq);
+    print_nats_bits("H(p,q) - H(p)        (0.4)", res->h_pq - res->h_p);
+    print_nats_bits("KL(q||p)", res->kl_qp);
+    if (isinf(res->kl_pq) || isinf(res->kl_qp)) {
+        printf("  (inf: one gives probability 0 to an outcome the other "
+               "can produce)\n");
+        report_allow_infinity();   /* here inf is the right answer */
+    }
+}
+
+/* KL is no distance: not symmetric, and the midpoint m = (p + q)/2
+ * always breaks the triangle inequality, (0.6); Gibbs' inequality
+ * (0.5) and the identity (0.4) on random pairs. */
+void measure_not_a_distance(ch00_results *res, const double *p,
+                            const double *q, int n, int pairs, rng *r)
+{
+    double m[CLI_LIST_MAX];
+    for (int i = 0; i < n; i++)
+        m[i] = 0.5 * (p[i] + q[i]);
+    res->kl_pm = kl_discrete(p, m, n);
+    res->kl_mq = kl_discrete(m, q, n);
+    printf("not a distance: KL(p||q) = %.10f but KL(q||p) = %.10f\n",
+           res->kl_pq, res->kl_qp);
+    report_vector("  and with m", m, n);
+    printf(", KL(p||m) + KL(m||q) = %.10f + %.10f\n"
+           "  = %.10f < KL(p||q) = %.10f\n", res->kl_pm, res->kl_mq,
+           res->kl_pm + res->kl_mq, res->kl_pq);
+
+    res->min_kl = random_pairs_check(pairs, r, &res->worst_identity);
+    printf("\n%d random pairs, 2..10 outcomes: smallest KL %.3g (Gibbs "
+           "(0.5): >= 0),\n  largest |KL - (H(p,q) - H(p))| %.3g\n", pairs,
+           res->min_kl, res->worst_identity);
+}
+
+/* Which argument moves decides whether cross-entropy and KL agree. */
+void measure_moving_argument(ch00_results *res, const double *p,
+                             const double *q, int n)
+{
+    res->path = second_argument_check(p, n);
+    printf("\np fixed, q_t ~ p^t moving (t = 0.02..3):\n"
+           "  H(p,q_t) lowest at t = %.2f, KL(p||q_t) lowest at t = %.2f,\n"
+           "  largest |H(p,q_t) - KL(p||q_t) - H(p)| %.3g\n",
+           res->path.t_min_cross_entropy, res->path.t_min_kl,
+           res->path.worst);
+    printf("q fixed, r_t = (1-t) p + t q moving:\n"
+           "  %4s  %12s  %12s\n", "t", "H(r_t,q)", "KL(r_t||q)");
+    for (int k = 0; k <= 4; k++) {
+        double t = 0.25 * k, r_t[CLI_LIST_MAX];
+        for (int i = 0; i < n; i++)
+            r_t[i] = (1.0 - t) * p[i] + t * q[i];
+        printf("  %4.2f  %12.10f  %12.10f\n", t, cross_entropy(r_t, q, n),
+               kl_discrete(r_t, q, n));
+    }
+}
+
+/* The softmax loss (0.8) and its gradient (0.9) against central
+ * differences. */
+void measure_softmax(ch00_results *res, const double *logits, int classes,
+                     int label)
+{
+    double soft[CLI_LIST_MAX], grad[CLI_LIST_MAX] = {0};
+    num_softmax(soft, logits, classes);
+    softmax_ce_backward(grad, logits, label, classes);
+    res->loss = softmax_ce_forward(logits, label, classes);
+    res->fd_error = softmax_ce_grad_error(logits, label, classes, 1e-5);
+    report_vector("\nlogits a", logits, classes);
+    report_vector(", softmax (0.7) p", soft, classes);
+    printf("\nloss (0.8) for label %d: %.10f = -log p_%d\n", label,
+           res->loss, label);
+    report_vector("gradient (0.9) p - y", grad, classes);
+    printf("\nlargest |p - y - central difference (h = 1e-5)| %.3g\n",
+           res->fd_error);
+}
+
+/* The summary block: the run's numbers, one "key = value" line each. */
+void print_summary(const ch00_results *res, const audit000 *audit)
+{
+    report_summary_begin();
+    report_summary("entropy_p_nats", res->h_p);
+    report_summary("entropy_p_bits", nats_to_bits(res->h_p));
+    report_summary("entropy_q_nats", res->h_q);
+    report_summary("cross_entropy_pq_nats", res->h_pq);
+    report_summary("cross_entropy_pq_bits", nats_to_bits(res->h_pq));
+    report_summary("kl_pq_nats", res->kl_pq);
+    report_summary("kl_pq_bits", nats_to_bits(res->kl_pq));
+    report_summary("kl_qp_nats", res->kl_qp);
+    report_summary("cross_entropy_minus_entropy_nats",
+                   res->h_pq - res->h_p);
+    report_summary("note000_cross_entropy_bits", res->note_h);
+    report_summary("kl_pm_nats", res->kl_pm);
+    report_summary("kl_mq_nats", res->kl_mq);
+    report_summary("random_pairs_min_kl", res->min_kl);
+    report_summary("random_pairs_max_identity_error", res->worst_identity);
+    report_summary("t_min_cross_entropy", res->path.t_min_cross_entropy);
+    report_summary("t_min_kl", res->path.t_min_kl);
+    report_summary("softmax_ce_loss", res->loss);
+    report_summary("softmax_ce_grad_max_fd_error", res->fd_error);
+    note000_audit_summary(audit);
+}
+
+//> ch00-check-distribution
+/* Exits with one line naming the flag unless `p` is a probability
+ * vector. Entries below 0 are refused by the flag's range already;
+ * the sum may miss 1 by rounding only (1e-9). */
+void distribution_check(const char *flag, const cli_list *p)
+{
+    double sum = 0.0;
+    for (int i = 0; i < p->n; i++)
+        sum += p->v[i];
+    if (fabs(sum - 1.0) > 1e-9)
+        sys_die(SYS_USAGE, "--%s: entries sum to %.12g, not 1", flag,
+                sum);
+}
+//< ch00-check-distribution
 
 #ifndef TESTING
 int main(int argc, char **argv)
@@ -248,8 +357,8 @@ int main(int argc, char **argv)
         {"label", CLI_INT, &label, "[0,63]", "index of the true class"},
         {"pairs", CLI_INT, &pairs, "[1,1000000]",
          "random pairs for the Gibbs check"},
-        {"seed", CLI_INT, &seed, "[0,2147483647]", "random seed"},
-        {"out", CLI_STRING, &out, NULL, "folder for the output files"},
+        FLAG_SEED(&seed),
+        FLAG_OUT(&out),
     };
     cli_parse("ch00_entropy",
               "Entropy, cross-entropy and KL of discrete distributions; "
@@ -263,127 +372,68 @@ int main(int argc, char **argv)
     if (label >= logits.n)
         sys_die(SYS_USAGE, "--label: %d is not below the number of "
                 "logits (%d)", label, logits.n);
-    int n = p.n, classes = logits.n;
     rng r;
     rng_seed(&r, (uint64_t)seed);
     printf("ch00_entropy: seed %d, %d random pairs\n", seed, pairs);
-    print_distribution("p", p.v, n);
-    print_distribution(", q", q.v, n);
+    report_vector("p", p.v, p.n);
+    report_vector(", q", q.v, q.n);
     printf("\n\n");
 
-    /* The table: each quantity in nats and in bits. */
-    double h_p = entropy(p.v, n), h_q = entropy(q.v, n);
-    double h_pq = cross_entropy(p.v, q.v, n);
-    double kl_pq = kl_discrete(p.v, q.v, n), kl_qp = kl_discrete(q.v, p.v, n);
-    printf("  %-32s %14s %14s\n", "", "nats", "bits");
-    print_nats_bits("H(p)                 (0.1)", h_p);
-    print_nats_bits("H(q)", h_q);
-    print_nats_bits("H(p,q)               (0.3)", h_pq);
-    print_nats_bits("H(q,p)", cross_entropy(q.v, p.v, n));
-    print_nats_bits("KL(p||q), own sum    (0.4)", kl_pq);
-    print_nats_bits("H(p,q) - H(p)        (0.4)", h_pq - h_p);
-    print_nats_bits("KL(q||p)", kl_qp);
-    if (isinf(kl_pq) || isinf(kl_qp)) {
-        printf("  (inf: one gives probability 0 to an outcome the other "
-               "can produce)\n");
-        report_allow_infinity();   /* here inf is the right answer */
-    }
-
-    /* The note writes H(p,q) = -sum p log2(1/q): the wrong sign. */
-    double note_h = note000_cross_entropy_bits(p.v, q.v, n);
-    printf("\nnote 000's H(p,q) = -sum p log2(1/q) = %.10f bits\n"
-           "  right: H(p,q) = -sum p log2 q = %.10f bits\n", note_h,
-           nats_to_bits(h_pq));
-
-    /* KL is no distance: not symmetric, and the midpoint m = (p + q)/2
-     * always breaks the triangle inequality, (0.6). */
-    double m[CLI_LIST_MAX];
-    for (int i = 0; i < n; i++)
-        m[i] = 0.5 * (p.v[i] + q.v[i]);
-    double kl_pm = kl_discrete(p.v, m, n), kl_mq = kl_discrete(m, q.v, n);
-    printf("not a distance: KL(p||q) = %.10f but KL(q||p) = %.10f\n",
-           kl_pq, kl_qp);
-    print_distribution("  and with m", m, n);
-    printf(", KL(p||m) + KL(m||q) = %.10f + %.10f\n"
-           "  = %.10f < KL(p||q) = %.10f\n", kl_pm, kl_mq, kl_pm + kl_mq,
-           kl_pq);
-
-    double worst_identity;
-    double min_kl = random_pairs_check(pairs, &r, &worst_identity);
-    printf("\n%d random pairs, 2..10 outcomes: smallest KL %.3g (Gibbs "
-           "(0.5): >= 0),\n  largest |KL - (H(p,q) - H(p))| %.3g\n", pairs,
-           min_kl, worst_identity);
-
-    /* Which argument moves decides whether cross-entropy and KL agree. */
-    path_check c = second_argument_check(p.v, n);
-    printf("\np fixed, q_t ~ p^t moving (t = 0.02..3):\n"
-           "  H(p,q_t) lowest at t = %.2f, KL(p||q_t) lowest at t = %.2f,\n"
-           "  largest |H(p,q_t) - KL(p||q_t) - H(p)| %.3g\n",
-           c.t_min_cross_entropy, c.t_min_kl, c.worst);
-    printf("q fixed, r_t = (1-t) p + t q moving:\n"
-           "  %4s  %12s  %12s\n", "t", "H(r_t,q)", "KL(r_t||q)");
-    for (int k = 0; k <= 4; k++) {
-        double t = 0.25 * k, r_t[CLI_LIST_MAX];
-        for (int i = 0; i < n; i++)
-            r_t[i] = (1.0 - t) * p.v[i] + t * q.v[i];
-        printf("  %4.2f  %12.10f  %12.10f\n", t, cross_entropy(r_t, q.v, n),
-               kl_discrete(r_t, q.v, n));
-    }
-
-    /* The softmax loss and its gradient. */
-    double soft[CLI_LIST_MAX], grad[CLI_LIST_MAX] = {0};
-    num_softmax(soft, logits.v, classes);
-    softmax_ce_backward(grad, logits.v, label, classes);
-    double loss = softmax_ce_forward(logits.v, label, classes);
-    double fd_error = softmax_ce_grad_error(logits.v, label, classes, 1e-5);
-    print_distribution("\nlogits a", logits.v, classes);
-    print_distribution(", softmax (0.7) p", soft, classes);
-    printf("\nloss (0.8) for label %d: %.10f = -log p_%d\n", label, loss,
-           label);
-    print_distribution("gradient (0.9) p - y", grad, classes);
-    printf("\nlargest |p - y - central difference (h = 1e-5)| %.3g\n",
-           fd_error);
-
-    /* Note 000's L = -sum_i y_i log p_j: read as written, the label
-     * never reaches the loss (sum_i y_i = 1 leaves -log p_j). */
-    printf("\n%5s  %-24s  %s\n", "label", "right -sum_i y_i log p_i",
-           "note's -sum_i y_i log p_j, j = 0, 1, ...");
-    for (int y = 0; y < classes && y < 8; y++) {
-        printf("%5d  %24.10f  ", y, softmax_ce_forward(logits.v, y, classes));
-        for (int j = 0; j < classes && j < 8; j++)
-            printf(" %.4f", -log(soft[j]));
-        printf("\n");
-    }
-
-    audit000 *audit = note000_audit(p.v, q.v, n);
+    static ch00_results res;
+    measure_table(&res, p.v, q.v, p.n);
+    res.note_h = note000_print_sign(p.v, q.v, p.n);
+    measure_not_a_distance(&res, p.v, q.v, p.n, pairs, &r);
+    measure_moving_argument(&res, p.v, q.v, p.n);
+    measure_softmax(&res, logits.v, logits.n, label);
+    note000_print_label_blind(logits.v, logits.n);
+    const audit000 *audit = note000_audit(p.v, q.v, p.n);
     write_binary_curves(out);
-
-    report_summary_begin();
-    report_summary("entropy_p_nats", h_p);
-    report_summary("entropy_p_bits", nats_to_bits(h_p));
-    report_summary("entropy_q_nats", h_q);
-    report_summary("cross_entropy_pq_nats", h_pq);
-    report_summary("cross_entropy_pq_bits", nats_to_bits(h_pq));
-    report_summary("kl_pq_nats", kl_pq);
-    report_summary("kl_pq_bits", nats_to_bits(kl_pq));
-    report_summary("kl_qp_nats", kl_qp);
-    report_summary("cross_entropy_minus_entropy_nats", h_pq - h_p);
-    report_summary("note000_cross_entropy_bits", note_h);
-    report_summary("kl_pm_nats", kl_pm);
-    report_summary("kl_mq_nats", kl_mq);
-    report_summary("random_pairs_min_kl", min_kl);
-    report_summary("random_pairs_max_identity_error", worst_identity);
-    report_summary("t_min_cross_entropy", c.t_min_cross_entropy);
-    report_summary("t_min_kl", c.t_min_kl);
-    report_summary("softmax_ce_loss", loss);
-    report_summary("softmax_ce_grad_max_fd_error", fd_error);
-    note000_audit_summary(audit);
+    print_summary(&res, audit);
     report_files();
     return 0;
 }
 #endif
 
-/* ---- errata in the notes: the second audit ----------------------------- */
+/* ---- the notes' errors, measured ---------------------------------- */
+
+/* The note's cross-entropy, -sum p log2(1/q) in bits: the sign is
+ * flipped (the erratum the chapter prints). */
+double note000_cross_entropy_bits(const double *p, const double *q, int n)
+{
+    double h = 0.0;
+    for (int i = 0; i < n; i++)
+        if (p[i] > 0.0)
+            h -= p[i] * log2(1.0 / q[i]);
+    return h;
+}
+
+/* Prints note 000's cross-entropy beside the right one; returns the
+ * note's. */
+double note000_print_sign(const double *p, const double *q, int n)
+{
+    double note_h = note000_cross_entropy_bits(p, q, n);
+    printf("\nnote 000's H(p,q) = -sum p log2(1/q) = %.10f bits\n"
+           "  right: H(p,q) = -sum p log2 q = %.10f bits\n", note_h,
+           nats_to_bits(cross_entropy(p, q, n)));
+    return note_h;
+}
+
+/* Note 000's L = -sum_i y_i log p_j: read as written, the label never
+ * reaches the loss (sum_i y_i = 1 leaves -log p_j). Prints the right
+ * loss (0.8) for each label beside the note's for each j. */
+void note000_print_label_blind(const double *logits, int classes)
+{
+    double soft[CLI_LIST_MAX];
+    num_softmax(soft, logits, classes);
+    printf("\n%5s  %-24s  %s\n", "label", "right -sum_i y_i log p_i",
+           "note's -sum_i y_i log p_j, j = 0, 1, ...");
+    for (int y = 0; y < classes && y < 8; y++) {
+        printf("%5d  %24.10f  ", y, softmax_ce_forward(logits, y, classes));
+        for (int j = 0; j < classes && j < 8; j++)
+            printf(" %.4f", -log(soft[j]));
+        printf("\n");
+    }
+}
 
 /* The numbers behind the errata the first audit missed: note 000's
  * mixed log bases, its strict ">" between H(p,q) and H(p), and its

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "flags.h"
 #include "kl.h"
 #include "num.h"
 #include "report.h"
@@ -161,8 +162,8 @@ int main(int argc, char **argv)
         {"sigma2", CLI_REAL, &sigma2, "(0,1e6]", "standard deviation of p2"},
         {"samples", CLI_INT, &samples, "[2,100000000]",
          "Monte Carlo draws per estimate"},
-        {"seed", CLI_INT, &seed, "[0,2147483647]", "random seed"},
-        {"out", CLI_STRING, &out, NULL, "folder for the output files"},
+        FLAG_SEED(&seed),
+        FLAG_OUT(&out),
     };
     cli_parse("ch01_kl1d",
               "KL divergence of two 1-D Gaussians: closed form (1.6) vs "

@@ -1,12 +1,12 @@
 /* ch03_ae.c -- Chapter 3: the autoencoder, and PCA beside it.
  *
- * Trains the MLP autoencoder 784-h-k-h-784 of common/ae.c on MNIST with
- * Adam, by binary cross-entropy or squared error, and prints per epoch
- * the train and test loss. Then it computes PCA of the same training
- * images -- the eigenvectors of their covariance (3.16), by subspace
- * iteration (3.18) with Jacobi's method (3.20) for the small
- * eigenproblems -- and sets the autoencoder's squared error beside PCA's
- * at the same rank k. With --linear every activation is the identity, and
+ * Computes PCA of the MNIST training images -- the eigenvectors of
+ * their covariance (3.16), by subspace iteration (3.18) with Jacobi's
+ * method (3.20) for the small eigenproblems -- then trains the MLP
+ * autoencoder 784-h-k-h-784 of common/ae.c on the same images with
+ * Adam, by binary cross-entropy or squared error, printing per epoch
+ * the train and test loss, and sets its squared error beside PCA's at
+ * the same rank k. With --linear every activation is the identity, and
  * the autoencoder can at best match PCA (3.21); with ReLUs it can beat it.
  * Codes drawn at random decode to no digit: an AE is no generator. */
 #include <math.h>
@@ -436,6 +436,145 @@ void write_codes(const real *codes /* (n, 2) */, const data_set *test,
     report_tsv_close(&t);
 }
 
+/* ---- the program ------------------------------------------------------ */
+
+/* PCA at the rank of the code: the baseline's squared error per image
+ * on both sets, and the mean image's alone. */
+typedef struct {
+    pca_result pca;
+    double train, test;     /* the rank-k reconstruction error */
+    double mean_test;       /* the mean image alone, on the test set */
+} pca_baseline;
+
+/* PCA of the training images at rank k, printed, its spectrum in
+ * pca.tsv. The covariance (d, d) is freed once its eigenvectors are
+ * found. */
+pca_baseline run_pca(const data_set *train, const data_set *test, int k,
+                     const char *out, rng *r)
+{
+    pca_baseline b;
+    int d = train->dim;
+    double start = sys_seconds();
+    double *cov = sys_alloc((size_t)d * d, sizeof *cov);
+    double *mean = sys_alloc((size_t)d, sizeof *mean);
+    pca_covariance(cov, mean, train->x, train->n, d);
+    b.pca = pca_top(cov, d, k, 1e-9, r);
+    free(cov);
+    b.train = pca_error(&b.pca, mean, k, train->x, train->n);
+    b.test = pca_error(&b.pca, mean, k, test->x, test->n);
+    b.mean_test = pca_error(&b.pca, mean, 0, test->x, test->n);
+    free(mean);
+    pca_write_spectrum(&b.pca, out);
+    printf("PCA: %d eigenvectors of the %dx%d covariance in %d "
+           "iterations (residual %.1e), %.2f s\n", k, d, d,
+           b.pca.iterations, b.pca.residual, sys_seconds() - start);
+    printf("PCA rank %d: squared error per image %.4f (train), %.4f "
+           "(test); the mean image alone: %.4f (train), %.4f (test)\n",
+           k, b.train, b.test, b.pca.trace, b.mean_test);
+    return b;
+}
+
+/* The autoencoder 784-h-k-h-784 (784-k-784 when h = 0), built with
+ * weights drawn from r, and described. */
+void build_autoencoder(ae_model *m, int dim, int hidden, int latent,
+                       bool linear, const char *loss,
+                       const ae_options *o, rng *r)
+{
+    ae_shape shape = ae_relu_shape(dim, hidden, latent,
+        strcmp(loss, "bce") == 0 ? AE_LOSS_BCE : AE_LOSS_MSE);
+    shape.linear = linear;   /* the identity after every layer */
+    ae_init(m, shape, o->batch > 100 ? o->batch : 100, r);
+    char widths[64];
+    ae_describe(widths, sizeof widths, m);
+    printf("autoencoder %s, %s, %s loss, %zu parameters, Adam lr %g, "
+           "batch %d\n", widths, linear ? "linear" : "ReLU", loss,
+           m->params.count, o->lr, o->batch);
+}
+
+/* The autoencoder trained, its errors on both sets. */
+typedef struct {
+    ae_eval train, test;
+    double seconds;         /* of the training */
+} ae_result;
+
+/* Trains m (loss.tsv), prints its errors beside PCA's and writes both
+ * to errors.tsv. */
+ae_result train_autoencoder(ae_model *m, const ae_options *o,
+                            const data_set *train, const data_set *test,
+                            const pca_baseline *pca, rng *r)
+{
+    ae_result res;
+    int k = m->shape.latent;
+    ae_train_config cfg = {.epochs = o->epochs, .batch = o->batch,
+                           .adam = nn_adam_defaults(o->lr), .label = "ae"};
+    report_tsv loss_tsv;
+    report_tsv_open(&loss_tsv, o->out, "loss.tsv", AE_LOSS_TSV_HEADER);
+    double start = sys_seconds();
+    res.test = ae_train(m, &cfg, train, test->x, test->x, test->n, r,
+                        &loss_tsv);
+    res.seconds = sys_seconds() - start;
+    report_tsv_close(&loss_tsv);
+    res.train = ae_evaluate(m, train->x, train->x, train->n);
+    printf("autoencoder: squared error per image %.4f (train), %.4f "
+           "(test); PCA at rank %d: %.4f, %.4f\n", res.train.sse,
+           res.test.sse, k, pca->train, pca->test);
+
+    report_tsv errors;
+    report_tsv_open(&errors, o->out, "errors.tsv", "rank\tlinear\t"
+                    "pca_train_sse\tpca_test_sse\tae_train_sse\tae_test_sse");
+    report_tsv_row(&errors, (double[]){k, m->shape.linear, pca->train,
+                                       pca->test, res.train.sse,
+                                       res.test.sse});
+    report_tsv_close(&errors);
+    return res;
+}
+
+/* reconstructions.png, random-codes.png and, with a 2-D code,
+ * codes.tsv. Returns how far random codes lie from the test codes
+ * (write_random_codes); exits if the codes collapsed to one point,
+ * naming the learning rate lr. */
+double write_pictures(ae_model *m, const data_set *test, double lr,
+                      rng *r, const char *out)
+{
+    write_reconstructions(m, test, out);
+    real *codes = encode_all(m, test->x, test->n);
+    double gap = write_random_codes(m, codes, test->n, 30, test, r, out);
+    if (!isfinite(gap))   /* test codes at zero distance: one point */
+        sys_die(SYS_FAILED, "training collapsed: every test image has the "
+                "same code; try a smaller --lr (now %g)", lr);
+    printf("random codes lie %.2f times as far from the nearest test "
+           "code as test codes from each other\n", gap);
+    if (m->shape.latent == 2)
+        write_codes(codes, test, test->n, out);
+    free(codes);
+    return gap;
+}
+
+/* The summary block: the autoencoder's errors against PCA's. */
+void print_summary(const ae_model *m, const ae_result *ae,
+                   const pca_baseline *pca, double gap)
+{
+    const ae_eval *tr = &ae->train, *te = &ae->test;
+    report_summary_begin();
+    report_summary("latent", m->shape.latent);
+    report_summary("train_loss", tr->loss);
+    report_summary("test_loss", te->loss);
+    if (!m->shape.linear)   /* a linear AE has no sigmoid, so no BCE */
+        report_summary("test_bce", te->bce);
+    report_summary("train_sse", tr->sse);
+    report_summary("test_sse", te->sse);
+    report_summary("test_psnr", ae_psnr(te->sse / m->shape.dim));
+    report_summary("mean_image_test_sse", pca->mean_test);
+    report_summary("pca_train_sse", pca->train);
+    report_summary("pca_test_sse", pca->test);
+    report_summary("train_sse_over_pca", tr->sse / pca->train);
+    report_summary("test_sse_over_pca", te->sse / pca->test);
+    report_summary("pca_iterations", pca->pca.iterations);
+    report_summary("pca_residual", pca->pca.residual);
+    report_summary("random_code_gap", gap);
+    report_summary("train_seconds", ae->seconds);
+}
+
 #ifndef TESTING
 int main(int argc, char **argv)
 {
@@ -445,6 +584,8 @@ int main(int argc, char **argv)
     ae_options o = {.epochs = 10, .batch = 100, .lr = 3e-3,
                     .data = "data/mnist-mini", .threads = 1, .seed = 1,
                     .out = "out/ch03_ae"};
+    /* Each of chapters 3-5 lists its own flags beside the shared
+     * AE_FLAGS: tables are data, so --loss may read alike in all. */
     cli_flag flags[] = {
         {"loss", CLI_CHOICE, &loss, "mse|bce",
          "reconstruction loss: squared error or cross-entropy"},
@@ -467,102 +608,21 @@ int main(int argc, char **argv)
     rng_seed(&r, (uint64_t)o.seed);
 
     data_set train, test;
-    data_load(&train, o.data, "train", 28, 28);
-    data_load(&test, o.data, "t10k", 28, 28);
-    data_truncate(&train, o.train_size);
+    ae_load_mnist(&train, &test, o.data, o.train_size);
     if (train.n <= latent)   /* n centred images span n - 1 dimensions */
         sys_die(SYS_USAGE, "--train-size %d: PCA of rank %d needs at least %d "
                 "training images", train.n, latent, latent + 1);
-    int d = train.dim;
     printf("ch03_ae: seed %d, %s, %d training and %d test images "
            "from %s\n", o.seed, mat_threads_text(), train.n, test.n, o.data);
 
-    /* PCA of the training images at the rank of the code. */
-    double start = sys_seconds();
-    double *cov = sys_alloc((size_t)d * d, sizeof *cov);
-    double *mean = sys_alloc((size_t)d, sizeof *mean);
-    pca_covariance(cov, mean, train.x, train.n, d);
-    pca_result pca = pca_top(cov, d, latent, 1e-9, &r);
-    double pca_train = pca_error(&pca, mean, latent, train.x, train.n);
-    double pca_test = pca_error(&pca, mean, latent, test.x, test.n);
-    double mean_test = pca_error(&pca, mean, 0, test.x, test.n);
-    pca_write_spectrum(&pca, o.out);
-    printf("PCA: %d eigenvectors of the %dx%d covariance in %d "
-           "iterations (residual %.1e), %.2f s\n", latent, d, d,
-           pca.iterations, pca.residual, sys_seconds() - start);
-    printf("PCA rank %d: squared error per image %.4f (train), %.4f "
-           "(test); the mean image alone: %.4f (train), %.4f (test)\n",
-           latent, pca_train, pca_test, pca.trace, mean_test);
-
-    ae_shape shape = {
-        .dim = d, .hidden = hidden, .latent = latent,
-        /* with no hidden layers the code is the one hidden layer */
-        .hidden_act = AE_RELU,
-        .code_act = hidden > 0 ? AE_IDENTITY : AE_RELU, .linear = linear,
-        .loss = strcmp(loss, "bce") == 0 ? AE_LOSS_BCE : AE_LOSS_MSE,
-    };
+    pca_baseline pca = run_pca(&train, &test, latent, o.out, &r);
     ae_model m;
-    ae_init(&m, shape, o.batch > 100 ? o.batch : 100, &r);
-    char widths[64];
-    ae_describe(widths, sizeof widths, &m);
-    printf("autoencoder %s, %s, %s loss, %zu parameters, Adam lr %g, "
-           "batch %d\n", widths, linear ? "linear" : "ReLU", loss,
-           m.params.count, o.lr, o.batch);
-
-    ae_train_config cfg = {.epochs = o.epochs, .batch = o.batch,
-                           .adam = nn_adam_defaults(o.lr), .label = "ae"};
-    report_tsv loss_tsv;
-    report_tsv_open(&loss_tsv, o.out, "loss.tsv", AE_LOSS_TSV_HEADER);
-    start = sys_seconds();
-    ae_eval te = ae_train(&m, &cfg, &train, test.x, test.x, test.n, &r,
-                          &loss_tsv);
-    double train_seconds = sys_seconds() - start;
-    report_tsv_close(&loss_tsv);
-    ae_eval tr = ae_evaluate(&m, train.x, train.x, train.n);
-    printf("autoencoder: squared error per image %.4f (train), %.4f "
-           "(test); PCA at rank %d: %.4f, %.4f\n", tr.sse, te.sse, latent,
-           pca_train, pca_test);
-
-    report_tsv errors;
-    report_tsv_open(&errors, o.out, "errors.tsv", "rank\tlinear\t"
-                    "pca_train_sse\tpca_test_sse\tae_train_sse\tae_test_sse");
-    report_tsv_row(&errors, (double[]){latent, linear, pca_train, pca_test,
-                                       tr.sse, te.sse});
-    report_tsv_close(&errors);
-    write_reconstructions(&m, &test, o.out);
-    real *codes = encode_all(&m, test.x, test.n);
-    double gap = write_random_codes(&m, codes, test.n, 30, &test, &r, o.out);
-    if (!isfinite(gap))   /* test codes at zero distance: one point */
-        sys_die(SYS_FAILED, "training collapsed: every test image has the "
-                "same code; try a smaller --lr (now %g)", o.lr);
-    printf("random codes lie %.2f times as far from the nearest test "
-           "code as test codes from each other\n", gap);
-    if (latent == 2)
-        write_codes(codes, &test, test.n, o.out);
-
-    report_summary_begin();
-    report_summary("latent", latent);
-    report_summary("train_loss", tr.loss);
-    report_summary("test_loss", te.loss);
-    if (!linear)   /* a linear AE has no sigmoid, so no BCE to report */
-        report_summary("test_bce", te.bce);
-    report_summary("train_sse", tr.sse);
-    report_summary("test_sse", te.sse);
-    report_summary("test_psnr", ae_psnr(te.sse / d));
-    report_summary("mean_image_test_sse", mean_test);
-    report_summary("pca_train_sse", pca_train);
-    report_summary("pca_test_sse", pca_test);
-    report_summary("train_sse_over_pca", tr.sse / pca_train);
-    report_summary("test_sse_over_pca", te.sse / pca_test);
-    report_summary("pca_iterations", pca.iterations);
-    report_summary("pca_residual", pca.residual);
-    report_summary("random_code_gap", gap);
-    report_summary("train_seconds", train_seconds);
+    build_autoencoder(&m, train.dim, hidden, latent, linear, loss, &o, &r);
+    ae_result ae = train_autoencoder(&m, &o, &train, &test, &pca, &r);
+    double gap = write_pictures(&m, &test, o.lr, &r, o.out);
+    print_summary(&m, &ae, &pca, gap);
     report_files();
-    free(codes);
-    free(cov);
-    free(mean);
-    pca_free(&pca);
+    pca_free(&pca.pca);
     ae_free(&m);
     data_free(&train);
     data_free(&test);

@@ -179,6 +179,99 @@ void write_filters(const ae_model *m, const data_set *train,
     free(rare);
 }
 
+/* ---- the program ------------------------------------------------------ */
+
+/* The autoencoder 784-h-784 with a sigmoid hidden layer of h units,
+ * built with weights drawn from r, and described with its penalty. */
+void build_sparse_autoencoder(ae_model *m, int dim, int hidden,
+                              const char *loss, const char *penalty,
+                              const sparsity *s, const ae_options *o,
+                              rng *r)
+{
+    ae_shape shape = {
+        .dim = dim, .hidden = 0, .latent = hidden,
+        .code_act = AE_SIGMOID,
+        .loss = strcmp(loss, "bce") == 0 ? AE_LOSS_BCE : AE_LOSS_MSE,
+    };
+    ae_init(m, shape, o->batch > 100 ? o->batch : 100, r);
+    char widths[64];
+    ae_describe(widths, sizeof widths, m);
+    printf("autoencoder %s, sigmoid hidden layer, %s loss, %zu "
+           "parameters; penalty %s, beta %g", widths, loss, m->params.count,
+           penalty, s->beta);
+    if (!s->l1)
+        printf(", rho %g", s->rho);
+    printf("\n");
+}
+
+/* Trains m with the penalty s (none if its beta is 0), its progress in
+ * loss.tsv. Returns the last test evaluation; *seconds, the time. */
+ae_eval train_sparse(ae_model *m, const sparsity *s, const ae_options *o,
+                     const data_set *train, const data_set *test, rng *r,
+                     double *seconds)
+{
+    ae_train_config cfg = {.epochs = o->epochs, .batch = o->batch,
+                           .adam = nn_adam_defaults(o->lr), .label = "sae"};
+    if (s->beta > 0) {
+        cfg.penalty = sparsity_penalty;
+        cfg.penalty_ctx = s;
+    }
+    report_tsv loss_tsv;
+    report_tsv_open(&loss_tsv, o->out, "loss.tsv", AE_LOSS_TSV_HEADER);
+    double start = sys_seconds();
+    ae_eval te = ae_train(m, &cfg, train, test->x, test->x, test->n, r,
+                          &loss_tsv);
+    *seconds = sys_seconds() - start;
+    report_tsv_close(&loss_tsv);
+    return te;
+}
+
+/* How the hidden units fire on the test images. */
+typedef struct {
+    double overall, lo, hi;     /* mean over the units, least, most */
+    int quiet;                  /* units whose mean is below 0.01 */
+    double on;                  /* fraction of activations above 0.5 */
+} activation_stats;
+
+/* The hidden units' mean activations on the test images, printed, and
+ * their histogram (histogram.tsv). */
+activation_stats measure_activations(ae_model *m, const data_set *test,
+                                     const char *out)
+{
+    activation_stats a = {.overall = 0, .lo = 1, .hi = 0};
+    int hidden = m->shape.latent;
+    double *mean = sys_alloc((size_t)hidden, sizeof *mean);
+    unit_means(mean, m, test->x, test->n);
+    for (int j = 0; j < hidden; j++) {
+        a.overall += mean[j] / hidden;
+        a.lo = fmin(a.lo, mean[j]);
+        a.hi = fmax(a.hi, mean[j]);
+        a.quiet += mean[j] < 0.01;
+    }
+    a.on = active_fraction(m, test->x, test->n, 0.5);
+    printf("test images: mean hidden activation %.4f (units from %.4f "
+           "to %.4f, %d below 0.01); %.1f%% of activations above 0.5\n",
+           a.overall, a.lo, a.hi, a.quiet, 100 * a.on);
+    write_histogram(mean, hidden, out);
+    free(mean);
+    return a;
+}
+
+/* The summary block: the reconstruction and how sparse the code is. */
+void print_summary(const ae_eval *te, const activation_stats *a,
+                   double train_seconds)
+{
+    report_summary_begin();
+    report_summary("test_loss", te->loss);
+    report_summary("test_sse", te->sse);
+    report_summary("mean_activation", a->overall);
+    report_summary("min_unit_activation", a->lo);
+    report_summary("max_unit_activation", a->hi);
+    report_summary("quiet_units", a->quiet);
+    report_summary("active_fraction", a->on);
+    report_summary("train_seconds", train_seconds);
+}
+
 #ifndef TESTING
 int main(int argc, char **argv)
 {
@@ -188,6 +281,8 @@ int main(int argc, char **argv)
     ae_options o = {.epochs = 10, .batch = 100, .lr = 1e-2,
                     .data = "data/mnist-mini", .threads = 1, .seed = 1,
                     .out = "out/ch04_sparse_ae"};
+    /* Each of chapters 3-5 lists its own flags beside the shared
+     * AE_FLAGS: tables are data, so --loss may read alike in all. */
     cli_flag flags[] = {
         {"penalty", CLI_CHOICE, &penalty, "kl|l1",
          "sparsity penalty: KL to Bernoulli(rho), or L1"},
@@ -209,72 +304,22 @@ int main(int argc, char **argv)
     rng_seed(&r, (uint64_t)o.seed);
 
     data_set train, test;
-    data_load(&train, o.data, "train", 28, 28);
-    data_load(&test, o.data, "t10k", 28, 28);
-    data_truncate(&train, o.train_size);
+    ae_load_mnist(&train, &test, o.data, o.train_size);
     printf("ch04_sparse_ae: seed %d, %s, %d training and %d test "
            "images from %s\n", o.seed, mat_threads_text(), train.n, test.n,
            o.data);
 
-    ae_shape shape = {
-        .dim = train.dim, .hidden = 0, .latent = hidden,
-        .code_act = AE_SIGMOID,
-        .loss = strcmp(loss, "bce") == 0 ? AE_LOSS_BCE : AE_LOSS_MSE,
-    };
-    ae_model m;
-    ae_init(&m, shape, o.batch > 100 ? o.batch : 100, &r);
     sparsity s = {strcmp(penalty, "l1") == 0, rho, beta};
-    char widths[64];
-    ae_describe(widths, sizeof widths, &m);
-    printf("autoencoder %s, sigmoid hidden layer, %s loss, %zu "
-           "parameters; penalty %s, beta %g", widths, loss, m.params.count,
-           penalty, beta);
-    if (!s.l1)
-        printf(", rho %g", rho);
-    printf("\n");
-
-    ae_train_config cfg = {.epochs = o.epochs, .batch = o.batch,
-                           .adam = nn_adam_defaults(o.lr), .label = "sae"};
-    if (beta > 0) {
-        cfg.penalty = sparsity_penalty;
-        cfg.penalty_ctx = &s;
-    }
-    report_tsv loss_tsv;
-    report_tsv_open(&loss_tsv, o.out, "loss.tsv", AE_LOSS_TSV_HEADER);
-    double start = sys_seconds();
-    ae_eval te = ae_train(&m, &cfg, &train, test.x, test.x, test.n, &r,
-                          &loss_tsv);
-    double train_seconds = sys_seconds() - start;
-    report_tsv_close(&loss_tsv);
-
-    double *mean = sys_alloc((size_t)hidden, sizeof *mean);
-    unit_means(mean, &m, test.x, test.n);
-    double overall = 0, lo = 1, hi = 0;
-    int quiet = 0;
-    for (int j = 0; j < hidden; j++) {
-        overall += mean[j] / hidden;
-        lo = fmin(lo, mean[j]);
-        hi = fmax(hi, mean[j]);
-        quiet += mean[j] < 0.01;
-    }
-    double on = active_fraction(&m, test.x, test.n, 0.5);
-    printf("test images: mean hidden activation %.4f (units from %.4f "
-           "to %.4f, %d below 0.01); %.1f%% of activations above 0.5\n",
-           overall, lo, hi, quiet, 100 * on);
-    write_histogram(mean, hidden, o.out);
+    ae_model m;
+    build_sparse_autoencoder(&m, train.dim, hidden, loss, penalty, &s, &o,
+                             &r);
+    double train_seconds;
+    ae_eval te = train_sparse(&m, &s, &o, &train, &test, &r,
+                              &train_seconds);
+    activation_stats act = measure_activations(&m, &test, o.out);
     write_filters(&m, &train, o.out);
-
-    report_summary_begin();
-    report_summary("test_loss", te.loss);
-    report_summary("test_sse", te.sse);
-    report_summary("mean_activation", overall);
-    report_summary("min_unit_activation", lo);
-    report_summary("max_unit_activation", hi);
-    report_summary("quiet_units", quiet);
-    report_summary("active_fraction", on);
-    report_summary("train_seconds", train_seconds);
+    print_summary(&te, &act, train_seconds);
     report_files();
-    free(mean);
     ae_free(&m);
     data_free(&train);
     data_free(&test);

@@ -104,7 +104,145 @@ void write_grids(ae_model *ae, ae_model *dae, const data_set *test,
     free(grid);
 }
 
-static const char *const noise_names[] = {"mask", "gauss", "saltpepper"};
+/* ---- the program ------------------------------------------------------ */
+
+/* The noise a flag names, "mask", "gauss" or "saltpepper", at level. */
+noise noise_named(const char *name, double level)
+{
+    static const char *const names[] = {"mask", "gauss", "saltpepper"};
+    noise c = {NOISE_MASK, level};
+    for (int k = 0; k < 3; k++)
+        if (strcmp(name, names[k]) == 0)
+            c.kind = (noise_kind)k;
+    return c;
+}
+
+/* One noisy copy of the test images, the same for both models; its
+ * PSNR (5.4) against the clean ones is printed and put in *psnr. */
+real *noisy_test_images(const data_set *test, const noise *c, rng *r,
+                        double *psnr)
+{
+    size_t pixels = (size_t)test->n * test->dim;
+    real *noisy = sys_alloc(pixels, sizeof *noisy);
+    memcpy(noisy, test->x, pixels * sizeof *noisy);
+    noise_corrupt(noisy, (int)pixels, r, c);
+    *psnr = psnr_between(noisy, test->x, pixels);
+    printf("noisy test images: PSNR %.2f dB against the clean ones\n",
+           *psnr);
+    return noisy;
+}
+
+/* The plain and the denoising autoencoder, of one shape, built with
+ * weights drawn from r (the plain one's first), and described. */
+void build_both(ae_model *ae, ae_model *dae, int dim, int hidden,
+                int latent, const char *loss, const ae_options *o, rng *r)
+{
+    ae_shape shape = ae_relu_shape(dim, hidden, latent,
+        strcmp(loss, "bce") == 0 ? AE_LOSS_BCE : AE_LOSS_MSE);
+    int capacity = o->batch > 100 ? o->batch : 100;
+    ae_init(ae, shape, capacity, r);
+    ae_init(dae, shape, capacity, r);
+    char widths[64];
+    ae_describe(widths, sizeof widths, ae);
+    printf("two autoencoders %s, ReLU, %s loss, Adam lr %g, batch %d, %d "
+           "epochs each\n", widths, loss, o->lr, o->batch, o->epochs);
+}
+
+/* Trains the plain AE on clean images (loss-ae.tsv) and the denoising
+ * AE on images corrupted afresh each epoch by c (loss-dae.tsv); the
+ * first is tested on the clean test images, the second on the noisy
+ * ones, both against the clean. Returns the seconds both took. */
+double train_both(ae_model *ae, ae_model *dae, const noise *c,
+                  const ae_options *o, const data_set *train,
+                  const data_set *test, const real *noisy, rng *r)
+{
+    report_tsv ae_tsv, dae_tsv;
+    report_tsv_open(&ae_tsv, o->out, "loss-ae.tsv", AE_LOSS_TSV_HEADER);
+    report_tsv_open(&dae_tsv, o->out, "loss-dae.tsv", AE_LOSS_TSV_HEADER);
+    double start = sys_seconds();
+    printf("the plain AE, clean -> clean (test: clean -> clean):\n");
+    ae_train_config cfg = {.epochs = o->epochs, .batch = o->batch,
+                           .adam = nn_adam_defaults(o->lr), .label = "ae"};
+    ae_train(ae, &cfg, train, test->x, test->x, test->n, r, &ae_tsv);
+    printf("the denoising AE, noisy -> clean (test: noisy -> clean):\n");
+    cfg.label = "dae";
+    cfg.corrupt = noise_corrupt;
+    cfg.corrupt_ctx = c;
+    ae_train(dae, &cfg, train, noisy, test->x, test->n, r, &dae_tsv);
+    double seconds = sys_seconds() - start;
+    report_tsv_close(&ae_tsv);
+    report_tsv_close(&dae_tsv);
+    return seconds;
+}
+
+/* What the two models score on the noisy and the clean test images. */
+typedef struct {
+    double noisy;               /* PSNR of the noisy input itself */
+    double ae, dae;             /* PSNR of each on the noisy input */
+    double ae_clean, dae_clean; /* PSNR of each on the clean input */
+    double ae_bce, dae_bce;     /* BCE per image on the noisy input */
+} psnr_results;
+
+/* The PSNR (5.4) of each model's output against the clean test images,
+ * from the noisy and from the clean input, printed. */
+psnr_results compare_psnr(ae_model *ae, ae_model *dae,
+                          const data_set *test, const real *noisy,
+                          double psnr_noisy)
+{
+    psnr_results p = {.noisy = psnr_noisy};
+    double d = test->dim;
+    ae_eval ae_noisy = ae_evaluate(ae, noisy, test->x, test->n);
+    ae_eval dae_noisy = ae_evaluate(dae, noisy, test->x, test->n);
+    ae_eval ae_clean = ae_evaluate(ae, test->x, test->x, test->n);
+    ae_eval dae_clean = ae_evaluate(dae, test->x, test->x, test->n);
+    p.ae = ae_psnr(ae_noisy.sse / d);
+    p.dae = ae_psnr(dae_noisy.sse / d);
+    p.ae_clean = ae_psnr(ae_clean.sse / d);
+    p.dae_clean = ae_psnr(dae_clean.sse / d);
+    p.ae_bce = ae_noisy.bce;
+    p.dae_bce = dae_noisy.bce;
+    printf("\nPSNR against the clean test images (dB):\n");
+    printf("  %-32s %6.2f\n", "noisy input", p.noisy);
+    printf("  %-32s %6.2f\n", "plain AE on the noisy input", p.ae);
+    printf("  %-32s %6.2f\n", "denoising AE on the noisy input", p.dae);
+    printf("  %-32s %6.2f\n", "plain AE on the clean input", p.ae_clean);
+    printf("  %-32s %6.2f\n", "denoising AE on the clean input",
+           p.dae_clean);
+    return p;
+}
+
+/* psnr.tsv: the three PSNRs on the noisy input at this noise level. */
+void write_psnr(const psnr_results *p, double level, const char *out)
+{
+    report_tsv t;
+    report_tsv_open(&t, out, "psnr.tsv",
+                    "level\tpsnr_noisy\tpsnr_ae\tpsnr_dae");
+    report_tsv_row(&t, (double[]){level, p->noisy, p->ae, p->dae});
+    report_tsv_close(&t);
+}
+
+/* The summary block; entropy is the clean test pixels' per image, what
+ * the BCE cannot go below (5.8). */
+void print_summary(const char *noise_name, double level,
+                   const psnr_results *p, double entropy,
+                   double train_seconds)
+{
+    report_summary_begin();
+    report_summary_text("noise", noise_name);
+    report_summary("level", level);
+    report_summary("psnr_noisy", p->noisy);
+    report_summary("psnr_ae", p->ae);
+    report_summary("psnr_dae", p->dae);
+    report_summary("psnr_ae_clean", p->ae_clean);
+    report_summary("psnr_dae_clean", p->dae_clean);
+    report_summary("gain_over_noisy", p->dae - p->noisy);
+    report_summary("gain_over_ae", p->dae - p->ae);
+    report_summary("ae_test_bce_noisy", p->ae_bce);
+    report_summary("dae_test_bce_noisy", p->dae_bce);
+    report_summary("clean_pixel_entropy", entropy);
+    report_summary("dae_test_pixel_kl", p->dae_bce - entropy);
+    report_summary("train_seconds", train_seconds);
+}
 
 #ifndef TESTING
 int main(int argc, char **argv)
@@ -115,6 +253,8 @@ int main(int argc, char **argv)
     ae_options o = {.epochs = 10, .batch = 100, .lr = 3e-3,
                     .data = "data/mnist-mini", .threads = 1, .seed = 1,
                     .out = "out/ch05_denoising_ae"};
+    /* Each of chapters 3-5 lists its own flags beside the shared
+     * AE_FLAGS: tables are data, so --loss may read alike in all. */
     cli_flag flags[] = {
         {"noise", CLI_CHOICE, &noise_name, "mask|gauss|saltpepper",
          "corruption of the input"},
@@ -136,101 +276,25 @@ int main(int argc, char **argv)
     mat_set_threads(o.threads);
     rng r;
     rng_seed(&r, (uint64_t)o.seed);
-    noise c = {NOISE_MASK, level};
-    for (int k = 0; k < 3; k++)
-        if (strcmp(noise_name, noise_names[k]) == 0)
-            c.kind = (noise_kind)k;
+    noise c = noise_named(noise_name, level);
 
     data_set train, test;
-    data_load(&train, o.data, "train", 28, 28);
-    data_load(&test, o.data, "t10k", 28, 28);
-    data_truncate(&train, o.train_size);
-    size_t pixels = (size_t)test.n * test.dim;
+    ae_load_mnist(&train, &test, o.data, o.train_size);
     printf("ch05_denoising_ae: seed %d, %s, %d training and %d "
            "test images from %s; noise %s at %g\n", o.seed, mat_threads_text(),
            train.n, test.n, o.data, noise_name, level);
 
-    /* One noisy copy of the test set, the same for both models. */
-    real *noisy = sys_alloc(pixels, sizeof *noisy);
-    memcpy(noisy, test.x, pixels * sizeof *noisy);
-    noise_corrupt(noisy, (int)pixels, &r, &c);
-    double psnr_noisy = psnr_between(noisy, test.x, pixels);
-    printf("noisy test images: PSNR %.2f dB against the clean ones\n",
-           psnr_noisy);
-
-    ae_shape shape = {
-        .dim = train.dim, .hidden = hidden, .latent = latent,
-        /* with no hidden layers the code is the one hidden layer */
-        .hidden_act = AE_RELU,
-        .code_act = hidden > 0 ? AE_IDENTITY : AE_RELU,
-        .loss = strcmp(loss, "bce") == 0 ? AE_LOSS_BCE : AE_LOSS_MSE,
-    };
-    int capacity = o.batch > 100 ? o.batch : 100;
+    double psnr_noisy;
+    real *noisy = noisy_test_images(&test, &c, &r, &psnr_noisy);
     ae_model ae, dae;
-    ae_init(&ae, shape, capacity, &r);
-    ae_init(&dae, shape, capacity, &r);
-    char widths[64];
-    ae_describe(widths, sizeof widths, &ae);
-    printf("two autoencoders %s, ReLU, %s loss, Adam lr %g, batch %d, %d "
-           "epochs each\n", widths, loss, o.lr, o.batch, o.epochs);
-
-    report_tsv ae_tsv, dae_tsv;
-    report_tsv_open(&ae_tsv, o.out, "loss-ae.tsv", AE_LOSS_TSV_HEADER);
-    report_tsv_open(&dae_tsv, o.out, "loss-dae.tsv", AE_LOSS_TSV_HEADER);
-    double start = sys_seconds();
-    printf("the plain AE, clean -> clean (test: clean -> clean):\n");
-    ae_train_config cfg = {.epochs = o.epochs, .batch = o.batch,
-                           .adam = nn_adam_defaults(o.lr), .label = "ae"};
-    ae_train(&ae, &cfg, &train, test.x, test.x, test.n, &r, &ae_tsv);
-    printf("the denoising AE, noisy -> clean (test: noisy -> clean):\n");
-    cfg.label = "dae";
-    cfg.corrupt = noise_corrupt;
-    cfg.corrupt_ctx = &c;
-    ae_train(&dae, &cfg, &train, noisy, test.x, test.n, &r, &dae_tsv);
-    double train_seconds = sys_seconds() - start;
-    report_tsv_close(&ae_tsv);
-    report_tsv_close(&dae_tsv);
-
-    double d = test.dim;
-    ae_eval ae_noisy = ae_evaluate(&ae, noisy, test.x, test.n);
-    ae_eval dae_noisy = ae_evaluate(&dae, noisy, test.x, test.n);
-    ae_eval ae_clean = ae_evaluate(&ae, test.x, test.x, test.n);
-    ae_eval dae_clean = ae_evaluate(&dae, test.x, test.x, test.n);
-    double psnr_ae = ae_psnr(ae_noisy.sse / d);
-    double psnr_dae = ae_psnr(dae_noisy.sse / d);
-    printf("\nPSNR against the clean test images (dB):\n");
-    printf("  %-32s %6.2f\n", "noisy input", psnr_noisy);
-    printf("  %-32s %6.2f\n", "plain AE on the noisy input", psnr_ae);
-    printf("  %-32s %6.2f\n", "denoising AE on the noisy input",
-           psnr_dae);
-    printf("  %-32s %6.2f\n", "plain AE on the clean input",
-           ae_psnr(ae_clean.sse / d));
-    printf("  %-32s %6.2f\n", "denoising AE on the clean input",
-           ae_psnr(dae_clean.sse / d));
+    build_both(&ae, &dae, train.dim, hidden, latent, loss, &o, &r);
+    double train_seconds = train_both(&ae, &dae, &c, &o, &train, &test,
+                                      noisy, &r);
+    psnr_results p = compare_psnr(&ae, &dae, &test, noisy, psnr_noisy);
     write_grids(&ae, &dae, &test, noisy, o.out);
-    report_tsv psnr;
-    report_tsv_open(&psnr, o.out, "psnr.tsv",
-                    "level\tpsnr_noisy\tpsnr_ae\tpsnr_dae");
-    report_tsv_row(&psnr, (double[]){level, psnr_noisy, psnr_ae,
-                                     psnr_dae});
-    report_tsv_close(&psnr);
-
-    report_summary_begin();
-    report_summary_text("noise", noise_name);
-    report_summary("level", level);
-    report_summary("psnr_noisy", psnr_noisy);
-    report_summary("psnr_ae", psnr_ae);
-    report_summary("psnr_dae", psnr_dae);
-    report_summary("psnr_ae_clean", ae_psnr(ae_clean.sse / d));
-    report_summary("psnr_dae_clean", ae_psnr(dae_clean.sse / d));
-    report_summary("gain_over_noisy", psnr_dae - psnr_noisy);
-    report_summary("gain_over_ae", psnr_dae - psnr_ae);
-    double entropy = data_pixel_entropy(&test);
-    report_summary("ae_test_bce_noisy", ae_noisy.bce);
-    report_summary("dae_test_bce_noisy", dae_noisy.bce);
-    report_summary("clean_pixel_entropy", entropy);
-    report_summary("dae_test_pixel_kl", dae_noisy.bce - entropy);
-    report_summary("train_seconds", train_seconds);
+    write_psnr(&p, level, o.out);
+    print_summary(noise_name, level, &p, data_pixel_entropy(&test),
+                  train_seconds);
     report_files();
     free(noisy);
     ae_free(&ae);

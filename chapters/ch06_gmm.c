@@ -7,8 +7,11 @@
  * Part 2, a model with a continuous latent z: p(x) = E_z[p(x|z)] (6.10)
  * by quadrature, by naive Monte Carlo (6.11) and by importance sampling
  * (6.12) with a proposal fitted at the posterior mode (6.14) -- the job
- * a VAE's encoder learns to do. Everything is in double. */
-#include <float.h>
+ * a VAE's encoder learns to do. Everything is in double.
+ *
+ * The file in that order: part 1's model, part 2's, then the program
+ * (its tables, what it prints, main as a list of steps), and last, under
+ * their own banner, the measurements of the notes' errors. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,6 +19,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "flags.h"
 #include "num.h"
 #include "report.h"
 #include "rng.h"
@@ -483,35 +487,6 @@ gmm mixture_2d(void)
     return g;
 }
 
-/* The integral of f over [lo, hi] as a sum of num_integrate over equal
- * panels at most `width` wide: adaptive quadrature refines only where
- * its first nodes see something, so a peak narrower than the node
- * spacing could be stepped over; panels narrower than any peak cannot
- * miss one. A first pass (one Kronrod rule per panel) gives the scale
- * of the whole; each panel then gets its share of an error budget of
- * 1e-13 of it, so panels out in the tails, whose values may sink to
- * the subnormal range where rounding has no relative precision, are
- * not refined for nothing. */
-num_quad integrate_panels(double (*f)(double, void *), void *ctx,
-                          double lo, double hi, double width)
-{
-    int panels = (int)ceil((hi - lo) / width);
-    double h = (hi - lo) / panels, scale = 0.0;
-    for (int i = 0; i < panels; i++)
-        scale += fabs(num_integrate(f, ctx, lo + i * h, lo + (i + 1) * h,
-                                    INFINITY, 0.0).value);
-    double tol = fmax(1e-13 * scale / panels, DBL_MIN);
-    num_quad total = {0.0, 0.0, 0};
-    for (int i = 0; i < panels; i++) {
-        num_quad q = num_integrate(f, ctx, lo + i * h, lo + (i + 1) * h,
-                                   tol, 1e-13);
-        total.value += q.value;
-        total.error += q.error;
-        total.intervals += q.intervals;
-    }
-    return total;
-}
-
 /* The integrand p(x) of a 1-D mixture, and of a 2-D one along y at a
  * fixed x (ctx points to {gmm, x}). */
 typedef struct {
@@ -535,7 +510,8 @@ double gmm_density_2d_y(double y, void *ctx)
 double gmm_marginal_2d_x(double x, void *ctx)
 {
     gmm_slice s = {ctx, x};
-    return integrate_panels(gmm_density_2d_y, &s, -15.0, 15.0, 2.0).value;
+    return num_integrate_panels(gmm_density_2d_y, &s, -15.0, 15.0, 2.0)
+        .value;
 }
 
 /* Total mass of a mixture's density by quadrature over [-15, 15]^dim
@@ -545,27 +521,10 @@ double gmm_mass(const gmm *g)
 {
     gmm_slice s = {g, 0.0};
     if (g->dim == 1)
-        return integrate_panels(gmm_density_1d, &s, -15.0, 15.0, 1.0).value;
-    return integrate_panels(gmm_marginal_2d_x, (void *)g, -15.0, 15.0, 2.0)
-        .value;
-}
-
-/* The note's "generate by guessing" (002, 3.2) taken literally: guess x
- * uniformly on [lo, hi], keep it with probability p(m | x). Returns the
- * acceptance rate; *kept gets the moments of the kept guesses, to set
- * beside component m's own mean and standard deviation. */
-double guess_and_check(num_stats *kept, const gmm *g, int m, double lo,
-                       double hi, int tries, rng *r)
-{
-    double logp[GMM_MAX_K];
-    *kept = (num_stats){0};
-    for (int i = 0; i < tries; i++) {
-        double x = lo + (hi - lo) * rng_uniform(r);
-        gmm_log_joint(logp, g, &x);
-        if (rng_uniform(r) < exp(logp[m] - num_logsumexp(logp, g->k)))
-            num_stats_add(kept, x);
-    }
-    return (double)kept->n / tries;
+        return num_integrate_panels(gmm_density_1d, &s, -15.0, 15.0, 1.0)
+            .value;
+    return num_integrate_panels(gmm_marginal_2d_x, (void *)g, -15.0,
+                                15.0, 2.0).value;
 }
 
 /* ------------------------------------------------------------------ */
@@ -630,8 +589,8 @@ double latent_panel_width(const decoder *dec)
 num_quad latent_quadrature(const decoder *dec, double x)
 {
     latent_point p = {dec, x};
-    return integrate_panels(latent_joint, &p, -12.0, 12.0,
-                            latent_panel_width(dec));
+    return num_integrate_panels(latent_joint, &p, -12.0, 12.0,
+                                latent_panel_width(dec));
 }
 //< ch06-quadrature
 
@@ -643,8 +602,8 @@ void latent_posterior_moments(double *mean, double *sd,
     double width = latent_panel_width(dec), mom[3];
     for (int power = 1; power <= 2; power++) {
         latent_moment m = {{dec, x}, power};
-        mom[power] = integrate_panels(latent_moment_integrand, &m, -12.0,
-                                      12.0, width).value / px;
+        mom[power] = num_integrate_panels(latent_moment_integrand, &m,
+                                          -12.0, 12.0, width).value / px;
     }
     *mean = mom[1];
     *sd = sqrt(fmax(0.0, mom[2] - mom[1] * mom[1]));
@@ -740,20 +699,8 @@ is_estimate latent_estimate(const decoder *dec, double x, gauss_1d q,
     return e;
 }
 
-/* The note's P(X) = sum_Z P(X|Z) P(Z) read literally for a continuous
- * z: the sum over the grid z_i = -12 + i h without the factor h of the
- * Riemann sum (6.16). */
-double grid_sum(const decoder *dec, double x, double h)
-{
-    double sum = 0.0;
-    int points = (int)lround(24.0 / h);
-    for (int i = 0; i <= points; i++)
-        sum += exp(latent_log_joint(dec, x, -12.0 + i * h));
-    return sum;
-}
-
 /* ------------------------------------------------------------------ */
-/* Output: tables for the figures                                      */
+/* The program, 1: the tables for the figures                          */
 
 /* The 1-D mixture's density, its weighted components and the EM fit on
  * a grid, and a histogram of the samples scaled to a density. */
@@ -903,7 +850,7 @@ double write_estimator_spread(const char *out, const decoder *dec,
 }
 
 /* ------------------------------------------------------------------ */
-/* The program                                                         */
+/* The program, 2: what it prints, its steps, main                     */
 
 /* Draws n samples from g into x (n, dim) and their components. */
 void sample_many(double *x, int *label, const gmm *g, int n, rng *r)
@@ -1014,188 +961,303 @@ em_result run_em(gmm *fit, int *perm, const gmm *truth, const double *x,
     return e;
 }
 
+/* The program's options; main sets their defaults and the flags. */
+typedef struct {
+    int samples, components, iters;
+    double tol;             /* EM stops when log-lik per sample rises less */
+    double x_obs, sigma;    /* part 2: the observation, the decoder's noise */
+    int draws, repeats;     /* part 2: draws per estimate, repeats */
+    int seed;
+    const char *out;
+} gmm_options;
+
+/* What part 1 measures on one mixture. */
+typedef struct {
+    double ks_p;            /* K-S p-value; 2-D: the smallest direction's */
+    double moment_z;        /* the largest |z| of the moments (6.5) */
+    em_result em;
+    bool matched;           /* EM fitted as many components as the truth */
+} mixture_results;
+
+/* Part 1 on one mixture, 1-D or 2-D: samples (6.4) against its moments
+ * (6.5) and a Kolmogorov-Smirnov test (6.6), then an EM fit (6.7)-(6.8);
+ * prints them and writes their tables. */
+mixture_results run_mixture(const gmm *truth, const gmm_options *o,
+                            rng *r)
+{
+    mixture_results res;
+    int n = o->samples, d = truth->dim;
+    double *x = sys_alloc((size_t)n * d, sizeof *x);   /* (n, dim) */
+    int *label = sys_alloc((size_t)n, sizeof *label);  /* (n) */
+    gmm fit;
+    int perm[GMM_MAX_K];
+    printf("\n%d-D mixture (6.1), the truth:\n", d);
+    print_gmm(truth, NULL, NULL);
+    sample_many(x, label, truth, n, r);
+    printf("ancestral samples (6.4) against the closed form:\n");
+    res.moment_z = print_moments(truth, x, n);
+    if (d == 1) {
+        double ks_d;
+        res.ks_p = ks_test_1d(x, n, truth, &ks_d);
+        printf("  Kolmogorov-Smirnov (6.6) against the mixture CDF: "
+               "D = %.5f, p = %.4f\n", ks_d, res.ks_p);
+    } else {
+        res.ks_p = ks_test_2d(x, n, truth);
+        printf("  Kolmogorov-Smirnov (6.6) along %d directions: smallest "
+               "p = %.4f\n  (Bonferroni: %d x %.4f = %.4f, to set beside "
+               "the level)\n", KS_ANGLES, res.ks_p, KS_ANGLES, res.ks_p,
+               KS_ANGLES * res.ks_p);
+    }
+    res.matched = o->components == truth->k;
+    res.em = run_em(&fit, perm, truth, x, n, o->components, o->iters,
+                    o->tol, o->out,
+                    d == 1 ? "em1d_loglik.tsv" : "em2d_loglik.tsv", r);
+    if (d == 1)
+        write_mixture_1d(o->out, truth, &fit, x, n);
+    else
+        write_samples_2d(o->out, x, label, n, &fit,
+                         res.matched ? perm : NULL);
+    free(label);
+    free(x);
+    return res;
+}
+
+/* What part 2 measures at the observation x. */
+typedef struct {
+    decoder dec;
+    double x;                       /* the observation */
+    double px;                      /* p(x) by quadrature */
+    double post_mean, post_sd;      /* of p(z|x), by quadrature */
+    gauss_1d q;                     /* the Laplace encoder (6.14) */
+    is_estimate naive, is;          /* (6.11) and (6.12) */
+    double spread_ratio;            /* Var[naive] / Var[IS], repeated */
+} latent_results;
+
+/* Part 2: p(x) of the latent model (6.10) by quadrature, by naive Monte
+ * Carlo (6.11) and by importance sampling (6.12) from the Laplace
+ * encoder (6.14); prints them and writes their tables. */
+latent_results run_latent(const gmm_options *o, rng *r)
+{
+    latent_results res = {.dec = {2.0, 1.5, o->sigma}, .x = o->x_obs};
+    const decoder *dec = &res.dec;
+    double x = res.x;
+    num_quad quad = latent_quadrature(dec, x);
+    res.px = quad.value;
+    latent_posterior_moments(&res.post_mean, &res.post_sd, dec, x,
+                             res.px);
+    gauss_1d prior = {0.0, 1.0};
+    res.q = laplace_encoder(dec, x);
+    printf("\nlatent model (6.10): z ~ N(0,1), x|z ~ N(%g tanh(%g z), "
+           "%g^2), at x = %g,\n%d draws of z per estimate\n", dec->a,
+           dec->b, dec->sigma, x, o->draws);
+    printf("  p(x) by quadrature: %.10f (error estimate %.1e)\n", res.px,
+           quad.error);
+    printf("  posterior p(z|x) by quadrature: mean %.5f, sd %.5f\n",
+           res.post_mean, res.post_sd);
+    printf("  Laplace q(z|x) (6.14), the encoder's job: mean %.5f, "
+           "sd %.5f\n", res.q.mu, res.q.sigma);
+    res.naive = latent_estimate(dec, x, prior, o->draws, r);
+    res.is = latent_estimate(dec, x, res.q, o->draws, r);
+    const is_estimate *e[2] = {&res.naive, &res.is};
+    const char *name[2] = {"naive MC (6.11), z ~ p(z)",
+                           "importance (6.12), z ~ q"};
+    printf("  %-26s %10s %10s %6s %10s %7s\n", "estimator", "p(x)", "SE",
+           "z", "Var[w]/p^2", "ESS");
+    for (int i = 0; i < 2; i++)
+        printf("  %-26s %10.7f %10.7f %6.2f %10.4g %7.1f\n", name[i],
+               e[i]->estimate, e[i]->sem,
+               (e[i]->estimate - res.px) / e[i]->sem, e[i]->rel_var,
+               e[i]->ess);
+    printf("  variance of the weights, naive / importance: %.4g\n",
+           res.naive.rel_var / res.is.rel_var);
+    res.spread_ratio = write_estimator_spread(o->out, dec, x, res.px,
+                                              res.q, o->repeats, r);
+    printf("  over %d repeats of 10000 draws: Var[naive] / Var[IS] = "
+           "%.4g\n", o->repeats, res.spread_ratio);
+    write_latent(o->out, dec, x, res.px, res.q, o->samples, r);
+    return res;
+}
+
+/* What the measurements of the notes' slips find (the last banner of
+ * this file holds them). */
+typedef struct {
+    double sum_01, sum_001;     /* 000: the grid sum without dz */
+    double mass_plain, mass1;   /* 000: the unweighted sum; (6.1)'s */
+    double mass2;               /* 002: the 2-D normaliser */
+    double accept, kept_sd;     /* 002: generating by guessing */
+} errata_results;
+
+errata_results measure_errata(const gmm *truth1, const gmm *truth2,
+                              const latent_results *lat, int components,
+                              rng *r);
+
+/* The summary block, the lines tests and scripts read: part 1's two
+ * mixtures, part 2, the errata. */
+void print_summary(const mixture_results *mix1,
+                   const mixture_results *mix2, const latent_results *lat,
+                   const errata_results *err)
+{
+    report_summary_begin();
+    report_summary("mix1_ks_p", mix1->ks_p);
+    report_summary("mix1_moment_z_max", mix1->moment_z);
+    report_summary("em1_iterations", mix1->em.iterations);
+    report_summary("em1_decreases", mix1->em.decreases);
+    report_summary("em1_loglik", mix1->em.loglik_last);
+    report_summary("em1_loglik_truth", mix1->em.loglik_truth);
+    if (mix1->matched) {
+        report_summary("em1_mean_error", mix1->em.mean_error);
+        report_summary("em1_weight_error", mix1->em.weight_error);
+    }
+    report_summary("mix2_ks_p_min", mix2->ks_p);
+    report_summary("mix2_moment_z_max", mix2->moment_z);
+    report_summary("em2_iterations", mix2->em.iterations);
+    report_summary("em2_decreases", mix2->em.decreases);
+    report_summary("em2_loglik", mix2->em.loglik_last);
+    report_summary("em2_loglik_truth", mix2->em.loglik_truth);
+    if (mix2->matched) {
+        report_summary("em2_mean_error", mix2->em.mean_error);
+        report_summary("em2_weight_error", mix2->em.weight_error);
+    }
+    report_summary("latent_x", lat->x);
+    report_summary("latent_p_quadrature", lat->px);
+    report_summary("latent_p_naive", lat->naive.estimate);
+    report_summary("latent_se_naive", lat->naive.sem);
+    report_summary("latent_p_importance", lat->is.estimate);
+    report_summary("latent_se_importance", lat->is.sem);
+    report_summary("latent_weight_var_ratio",
+                   lat->naive.rel_var / lat->is.rel_var);
+    report_summary("latent_spread_var_ratio", lat->spread_ratio);
+    report_summary("laplace_mean", lat->q.mu);
+    report_summary("laplace_sd", lat->q.sigma);
+    report_summary("posterior_mean", lat->post_mean);
+    report_summary("posterior_sd", lat->post_sd);
+    report_summary("grid_sum_h0.01", err->sum_01);
+    report_summary("grid_sum_h0.001", err->sum_001);
+    report_summary("mass_plain_sum", err->mass_plain);
+    report_summary("mass_mixture_1d", err->mass1);
+    report_summary("mass_mixture_2d", err->mass2);
+    report_summary("guess_accept_rate", err->accept);
+    report_summary("guess_kept_sd", err->kept_sd);
+}
+
 #ifndef TESTING
 int main(int argc, char **argv)
 {
-    int samples = 20000, components = 3, iters = 500;
-    double tol = 1e-10;
-    double x_obs = 1.0, sigma = 0.05;
-    int draws = 1000, repeats = 200;
-    int seed = 1;
-    const char *out = "out/ch06_gmm";
+    gmm_options o = {
+        .samples = 20000, .components = 3, .iters = 500, .tol = 1e-10,
+        .x_obs = 1.0, .sigma = 0.05, .draws = 1000, .repeats = 200,
+        .seed = 1, .out = "out/ch06_gmm",
+    };
     cli_flag flags[] = {
-        {"samples", CLI_INT, &samples, "[100,1000000]",
+        {"samples", CLI_INT, &o.samples, "[100,1000000]",
          "samples drawn from each mixture"},
-        {"components", CLI_INT, &components, "[1,8]",
+        {"components", CLI_INT, &o.components, "[1,8]",
          "components EM fits (the truth has 3)"},
-        {"iters", CLI_INT, &iters, "[1,100000]", "most EM iterations"},
-        {"tol", CLI_REAL, &tol, "[0,1]",
+        {"iters", CLI_INT, &o.iters, "[1,100000]", "most EM iterations"},
+        {"tol", CLI_REAL, &o.tol, "[0,1]",
          "EM stops when log-lik per sample rises less"},
-        {"x", CLI_REAL, &x_obs, "[-2.5,2.5]",
+        {"x", CLI_REAL, &o.x_obs, "[-2.5,2.5]",
          "observation whose p(x) the latent model estimates"},
-        {"sigma", CLI_REAL, &sigma, "[0.02,1]", "decoder noise sigma"},
-        {"draws", CLI_INT, &draws, "[10,10000000]",
+        {"sigma", CLI_REAL, &o.sigma, "[0.02,1]", "decoder noise sigma"},
+        {"draws", CLI_INT, &o.draws, "[10,10000000]",
          "draws of z per Monte Carlo estimate"},
-        {"repeats", CLI_INT, &repeats, "[10,10000]",
+        {"repeats", CLI_INT, &o.repeats, "[10,10000]",
          "estimates per point of the spread curve"},
-        {"seed", CLI_INT, &seed, "[0,2147483647]", "random seed"},
-        {"out", CLI_STRING, &out, NULL, "folder for the output files"},
+        FLAG_SEED(&o.seed),
+        FLAG_OUT(&o.out),
     };
     cli_parse("ch06_gmm",
               "Gaussian mixtures: density (6.2), ancestral sampling (6.4), "
               "EM (6.7)-(6.8); p(x) of a latent model by naive Monte Carlo "
               "(6.11) vs importance sampling (6.12).",
               flags, CLI_COUNT(flags), argc, argv);
-    report_prepare(out);   /* before any work: can it be written? */
+    report_prepare(o.out);   /* before any work: can it be written? */
     rng r;
-    rng_seed(&r, (uint64_t)seed);
+    rng_seed(&r, (uint64_t)o.seed);
     printf("ch06_gmm: seed %d, %d samples per mixture, EM with %d "
-           "components\n", seed, samples, components);
+           "components\n", o.seed, o.samples, o.components);
 
-    double *x1 = sys_alloc((size_t)samples, sizeof *x1);     /* (n) */
-    double *x2 = sys_alloc(2 * (size_t)samples, sizeof *x2); /* (n, 2) */
-    int *label = sys_alloc((size_t)samples, sizeof *label);  /* (n) */
+    gmm truth1 = mixture_1d(), truth2 = mixture_2d();
+    mixture_results mix1 = run_mixture(&truth1, &o, &r);   /* part 1 */
+    mixture_results mix2 = run_mixture(&truth2, &o, &r);
+    latent_results lat = run_latent(&o, &r);               /* part 2 */
+    errata_results err = measure_errata(&truth1, &truth2, &lat,
+                                        o.components, &r);
+    print_summary(&mix1, &mix2, &lat, &err);
+    report_files();
+    return 0;
+}
+#endif
 
-    /* Part 1a: the 1-D mixture. */
-    gmm truth1 = mixture_1d(), fit1;
-    int perm1[GMM_MAX_K];
-    printf("\n1-D mixture (6.1), the truth:\n");
-    print_gmm(&truth1, NULL, NULL);
-    sample_many(x1, label, &truth1, samples, &r);
-    printf("ancestral samples (6.4) against the closed form:\n");
-    double z1 = print_moments(&truth1, x1, samples);
-    double ks_d1, ks_p1 = ks_test_1d(x1, samples, &truth1, &ks_d1);
-    printf("  Kolmogorov-Smirnov (6.6) against the mixture CDF: "
-           "D = %.5f, p = %.4f\n", ks_d1, ks_p1);
-    em_result em1 = run_em(&fit1, perm1, &truth1, x1, samples, components,
-                           iters, tol, out, "em1d_loglik.tsv", &r);
-    write_mixture_1d(out, &truth1, &fit1, x1, samples);
+/* ------------------------------------------------------------------ */
+/* The notes' errors, measured                                         */
 
-    /* Part 1b: the 2-D mixture. */
-    gmm truth2 = mixture_2d(), fit2;
-    int perm2[GMM_MAX_K];
-    printf("\n2-D mixture (6.1), the truth:\n");
-    print_gmm(&truth2, NULL, NULL);
-    sample_many(x2, label, &truth2, samples, &r);
-    printf("ancestral samples (6.4) against the closed form:\n");
-    double z2 = print_moments(&truth2, x2, samples);
-    double ks_p2 = ks_test_2d(x2, samples, &truth2);
-    printf("  Kolmogorov-Smirnov (6.6) along %d directions: smallest "
-           "p = %.4f\n  (Bonferroni: %d x %.4f = %.4f, to set beside "
-           "the level)\n", KS_ANGLES, ks_p2, KS_ANGLES, ks_p2,
-           KS_ANGLES * ks_p2);
-    em_result em2 = run_em(&fit2, perm2, &truth2, x2, samples, components,
-                           iters, tol, out, "em2d_loglik.tsv", &r);
-    write_samples_2d(out, x2, label, samples, &fit2,
-                     components == truth2.k ? perm2 : NULL);
+/* The note's P(X) = sum_Z P(X|Z) P(Z) read literally for a continuous
+ * z: the sum over the grid z_i = -12 + i h without the factor h of the
+ * Riemann sum (6.16). */
+double grid_sum(const decoder *dec, double x, double h)
+{
+    double sum = 0.0;
+    int points = (int)lround(24.0 / h);
+    for (int i = 0; i <= points; i++)
+        sum += exp(latent_log_joint(dec, x, -12.0 + i * h));
+    return sum;
+}
 
-    /* Part 2: the continuous latent. */
-    decoder dec = {2.0, 1.5, sigma};
-    num_quad quad = latent_quadrature(&dec, x_obs);
-    double px = quad.value, post_mean, post_sd;
-    latent_posterior_moments(&post_mean, &post_sd, &dec, x_obs, px);
-    gauss_1d prior = {0.0, 1.0}, q = laplace_encoder(&dec, x_obs);
-    printf("\nlatent model (6.10): z ~ N(0,1), x|z ~ N(%g tanh(%g z), "
-           "%g^2), at x = %g,\n%d draws of z per estimate\n", dec.a, dec.b,
-           dec.sigma, x_obs, draws);
-    printf("  p(x) by quadrature: %.10f (error estimate %.1e)\n", px,
-           quad.error);
-    printf("  posterior p(z|x) by quadrature: mean %.5f, sd %.5f\n",
-           post_mean, post_sd);
-    printf("  Laplace q(z|x) (6.14), the encoder's job: mean %.5f, "
-           "sd %.5f\n", q.mu, q.sigma);
-    is_estimate naive = latent_estimate(&dec, x_obs, prior, draws, &r);
-    is_estimate is = latent_estimate(&dec, x_obs, q, draws, &r);
-    printf("  %-26s %10s %10s %6s %10s %7s\n", "estimator", "p(x)", "SE",
-           "z", "Var[w]/p^2", "ESS");
-    printf("  %-26s %10.7f %10.7f %6.2f %10.4g %7.1f\n",
-           "naive MC (6.11), z ~ p(z)", naive.estimate, naive.sem,
-           (naive.estimate - px) / naive.sem, naive.rel_var, naive.ess);
-    printf("  %-26s %10.7f %10.7f %6.2f %10.4g %7.1f\n",
-           "importance (6.12), z ~ q", is.estimate, is.sem,
-           (is.estimate - px) / is.sem, is.rel_var, is.ess);
-    printf("  variance of the weights, naive / importance: %.4g\n",
-           naive.rel_var / is.rel_var);
-    double spread_ratio = write_estimator_spread(out, &dec, x_obs, px, q,
-                                                 repeats, &r);
-    printf("  over %d repeats of 10000 draws: Var[naive] / Var[IS] = "
-           "%.4g\n", repeats, spread_ratio);
-    write_latent(out, &dec, x_obs, px, q, samples, &r);
+/* The note's "generate by guessing" (002, 3.2) taken literally: guess x
+ * uniformly on [lo, hi], keep it with probability p(m | x). Returns the
+ * acceptance rate; *kept gets the moments of the kept guesses, to set
+ * beside component m's own mean and standard deviation. */
+double guess_and_check(num_stats *kept, const gmm *g, int m, double lo,
+                       double hi, int tries, rng *r)
+{
+    double logp[GMM_MAX_K];
+    *kept = (num_stats){0};
+    for (int i = 0; i < tries; i++) {
+        double x = lo + (hi - lo) * rng_uniform(r);
+        gmm_log_joint(logp, g, &x);
+        if (rng_uniform(r) < exp(logp[m] - num_logsumexp(logp, g->k)))
+            num_stats_add(kept, x);
+    }
+    return (double)kept->n / tries;
+}
 
-    /* The notes' slips, each with the number that shows it. */
+/* Each slip of the notes with the number that shows it, printed under
+ * "errata:". */
+errata_results measure_errata(const gmm *truth1, const gmm *truth2,
+                              const latent_results *lat, int components,
+                              rng *r)
+{
+    errata_results e;
+    double px = lat->px;
     printf("\nerrata:\n");
-    double sum_01 = grid_sum(&dec, x_obs, 0.01);
-    double sum_001 = grid_sum(&dec, x_obs, 0.001);
+    e.sum_01 = grid_sum(&lat->dec, lat->x, 0.01);
+    e.sum_001 = grid_sum(&lat->dec, lat->x, 0.001);
     printf("  000: sum_i p(x|z_i) p(z_i) on a z grid of step h, no dz:\n"
            "       h = 0.01: %.6f   h = 0.001: %.6f\n"
            "       times h:  %.10f   %.10f   (p(x) = %.10f)\n",
-           sum_01, sum_001, 0.01 * sum_01, 0.001 * sum_001, px);
-    gmm plain = truth1;
+           e.sum_01, e.sum_001, 0.01 * e.sum_01, 0.001 * e.sum_001, px);
+    gmm plain = *truth1;
     for (int m = 0; m < plain.k; m++)
         plain.weight[m] = 1.0;
     (void)gmm_prepare(&plain);
-    double mass_plain = gmm_mass(&plain), mass1 = gmm_mass(&truth1);
-    double mass2 = gmm_mass(&truth2);
+    e.mass_plain = gmm_mass(&plain);
+    e.mass1 = gmm_mass(truth1);
+    e.mass2 = gmm_mass(truth2);
     printf("  000: mass of the plain sum of the 3 Gaussians: %.10f\n"
            "       with the weights of (6.1):                %.10f\n",
-           mass_plain, mass1);
+           e.mass_plain, e.mass1);
     printf("  001: the weights are learned, not given: EM started at 1/%d "
            "each\n       and reached the tables above\n", components);
     printf("  002: mass of the 2-D mixture, 1/(2 pi sqrt det):  %.10f\n"
            "       with the note's 1/sqrt(2 pi det):          %.10f\n",
-           mass2, sqrt(2.0 * M_PI) * mass2);
+           e.mass2, sqrt(2.0 * M_PI) * e.mass2);
     num_stats kept;
-    double accept = guess_and_check(&kept, &truth1, 0, -8.0, 8.0, 100000,
-                                    &r);
+    e.accept = guess_and_check(&kept, truth1, 0, -8.0, 8.0, 100000, r);
+    e.kept_sd = sqrt(num_stats_var(&kept));
     printf("  002: guess x ~ U(-8,8), keep it with p(m=0|x): kept %.4f,\n"
            "       kept mean %.4f sd %.4f; component 0: mean %.4f sd "
-           "%.4f\n", accept, kept.mean, sqrt(num_stats_var(&kept)),
-           truth1.mean[0][0], truth1.chol[0][0][0]);
-
-    report_summary_begin();
-    report_summary("mix1_ks_p", ks_p1);
-    report_summary("mix1_moment_z_max", z1);
-    report_summary("em1_iterations", em1.iterations);
-    report_summary("em1_decreases", em1.decreases);
-    report_summary("em1_loglik", em1.loglik_last);
-    report_summary("em1_loglik_truth", em1.loglik_truth);
-    if (components == truth1.k) {
-        report_summary("em1_mean_error", em1.mean_error);
-        report_summary("em1_weight_error", em1.weight_error);
-    }
-    report_summary("mix2_ks_p_min", ks_p2);
-    report_summary("mix2_moment_z_max", z2);
-    report_summary("em2_iterations", em2.iterations);
-    report_summary("em2_decreases", em2.decreases);
-    report_summary("em2_loglik", em2.loglik_last);
-    report_summary("em2_loglik_truth", em2.loglik_truth);
-    if (components == truth2.k) {
-        report_summary("em2_mean_error", em2.mean_error);
-        report_summary("em2_weight_error", em2.weight_error);
-    }
-    report_summary("latent_x", x_obs);
-    report_summary("latent_p_quadrature", px);
-    report_summary("latent_p_naive", naive.estimate);
-    report_summary("latent_se_naive", naive.sem);
-    report_summary("latent_p_importance", is.estimate);
-    report_summary("latent_se_importance", is.sem);
-    report_summary("latent_weight_var_ratio", naive.rel_var / is.rel_var);
-    report_summary("latent_spread_var_ratio", spread_ratio);
-    report_summary("laplace_mean", q.mu);
-    report_summary("laplace_sd", q.sigma);
-    report_summary("posterior_mean", post_mean);
-    report_summary("posterior_sd", post_sd);
-    report_summary("grid_sum_h0.01", sum_01);
-    report_summary("grid_sum_h0.001", sum_001);
-    report_summary("mass_plain_sum", mass_plain);
-    report_summary("mass_mixture_1d", mass1);
-    report_summary("mass_mixture_2d", mass2);
-    report_summary("guess_accept_rate", accept);
-    report_summary("guess_kept_sd", sqrt(num_stats_var(&kept)));
-    report_files();
-    free(label);
-    free(x2);
-    free(x1);
-    return 0;
+           "%.4f\n", e.accept, kept.mean, e.kept_sd, truth1->mean[0][0],
+           truth1->chol[0][0][0]);
+    return e;
 }
-#endif

@@ -321,6 +321,23 @@ ae_eval ae_train(ae_model *m, const ae_train_config *cfg,
     return test;
 }
 
+ae_shape ae_relu_shape(int dim, int hidden, int latent, ae_loss loss)
+{
+    return (ae_shape){
+        .dim = dim, .hidden = hidden, .latent = latent,
+        .hidden_act = AE_RELU,
+        .code_act = hidden > 0 ? AE_IDENTITY : AE_RELU, .loss = loss,
+    };
+}
+
+void ae_load_mnist(data_set *train, data_set *test, const char *dir,
+                   int train_size)
+{
+    data_load(train, dir, "train", MNIST_SIDE, MNIST_SIDE);
+    data_load(test, dir, "t10k", MNIST_SIDE, MNIST_SIDE);
+    data_truncate(train, train_size);
+}
+
 //> ch05-psnr
 /* Peak signal-to-noise ratio for pixels in [0, 1]. */
 /* TASK ch05-psnr (5.4) */

@@ -48,6 +48,11 @@ typedef struct {
     ae_loss loss;
 } ae_shape;
 
+/* The ReLU autoencoder of chapters 3 and 5: dim-hidden-latent-hidden-dim
+ * with ReLU hidden layers and a linear code, or, when hidden = 0,
+ * dim-latent-dim whose code, then the one hidden layer, is a ReLU. */
+ae_shape ae_relu_shape(int dim, int hidden, int latent, ae_loss loss);
+
 /* The model: its layers, their parameters, and buffers for a batch of up
  * to `batch` rows. Layer l maps a[l-1] (x for l = 0) to z[l] and its
  * activation to a[l]; a[nlayers-1] is the reconstruction x-hat. Where
@@ -167,6 +172,13 @@ ae_eval ae_train(ae_model *m, const ae_train_config *cfg,
 /* The header ae_train's rows fit. */
 #define AE_LOSS_TSV_HEADER \
     "epoch\ttrain_loss\ttrain_penalty\ttest_loss\tseconds"
+
+/* Loads MNIST's training and test splits from folder dir, every image
+ * MNIST_SIDE x MNIST_SIDE, and keeps the first train_size training
+ * images (0: all): the data of chapters 3 to 5. Exits with a message
+ * naming the file if one is missing or malformed. */
+void ae_load_mnist(data_set *train, data_set *test, const char *dir,
+                   int train_size);
 
 /* Peak signal-to-noise ratio of a mean squared error per pixel, for
  * pixels in [0, 1]: 10 log10(1 / mse) decibels. */

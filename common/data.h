@@ -24,6 +24,7 @@
 #include "rng.h"
 
 enum {
+    MNIST_SIDE = 28,            /* MNIST's images are 28 x 28 pixels */
     DATA_CLASSES = 10,          /* labels are 0 .. 9 */
     DATA_MAX_PIXELS = 100000000 /* n * rows * cols we agree to load */
 };

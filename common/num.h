@@ -1,7 +1,8 @@
 /* num.h -- numerics the chapters share, in double: log-sum-exp, softmax,
  * the Cholesky factorisation and forward substitution, adaptive
- * quadrature with an error estimate, the normal CDF and its inverse, and
- * running mean / variance / standard error. */
+ * quadrature with an error estimate (also panel by panel, for narrow
+ * peaks), the normal CDF and its inverse, and running mean / variance /
+ * standard error. */
 #ifndef NUM_H
 #define NUM_H
 
@@ -41,6 +42,14 @@ typedef struct {
 
 num_quad num_integrate(double (*f)(double x, void *ctx), void *ctx,
                        double a, double b, double abs_tol, double rel_tol);
+
+/* The integral of f over [lo, hi] as the sum of num_integrate over
+ * equal panels at most `width` wide, for integrands with a peak much
+ * narrower than [lo, hi], which one adaptive run could step over: a
+ * panel narrower than the peak cannot. The error budget is 1e-13 of the
+ * whole, shared among the panels (num.c says why). */
+num_quad num_integrate_panels(double (*f)(double x, void *ctx), void *ctx,
+                              double lo, double hi, double width);
 
 /* Phi(x) = P(Z <= x) for Z ~ N(0,1), and its inverse for 0 < p < 1. */
 double num_normal_cdf(double x);

@@ -324,6 +324,14 @@ void report_summary_text(const char *key, const char *value)
     printf("%s = %s\n", key, value);
 }
 
+void report_vector(const char *name, const double *v, int n)
+{
+    printf("%s = (", name);
+    for (int i = 0; i < n; i++)
+        printf("%s%.6g", i ? ", " : "", v[i]);
+    printf(")");
+}
+
 void report_files(void)
 {
     if (run_dir[0] != '\0')

@@ -62,6 +62,10 @@ void report_summary(const char *key, double value);
 void report_allow_infinity(void);
 void report_summary_text(const char *key, const char *value);
 
+/* Prints "name = (a, b, c)" with the n values in %.6g and no newline:
+ * a vector inside a line of the program's report. */
+void report_vector(const char *name, const double *v, int n);
+
 /* Prints "wrote: PATH" for every file committed so far, and the output
  * folder's full path; first tidies the folder as report_prepare says. */
 void report_files(void);

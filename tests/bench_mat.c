@@ -35,7 +35,8 @@ typedef struct {
 } bench_case;
 
 /* The plain loops are timed at the VAE's shapes only: at 1024^3 a call
- * takes seconds. */
+ * takes seconds. Rows alike in shape (`duplicates` pairs them): it is
+ * data, one product a row, clearer spelled out than generated. */
 static const bench_case cases[] = {
     {"nt", "vae", "y = x.W^T", mat_mul_nt_fast, mat_mul_nt_plain, 128,
      784, 400},

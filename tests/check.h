@@ -82,6 +82,21 @@ static inline int check_short_run(void)
            (ref != NULL && strcmp(ref, "1") == 0);
 }
 
+/* The whole file at path (*n gets its length; malloc'ed), or NULL. */
+static inline unsigned char *check_read_file(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return NULL;
+    fseek(fp, 0, SEEK_END);
+    long size = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    unsigned char *buf = malloc(size > 0 ? (size_t)size : 1);
+    *n = fread(buf, 1, (size_t)size, fp);
+    fclose(fp);
+    return buf;
+}
+
 /* Prints the total line the runner reads and returns the exit status. */
 static int check_summary(void)
 {

@@ -43,4 +43,15 @@ static double gradcheck_worst(gradcheck_objective f, void *ctx,
     return worst;
 }
 
+/* Multiplies the largest entry of grad[0 .. n-1] by 1 + rel: the
+ * mutation that shows a gradient check can fail. */
+static inline void gradcheck_spoil_largest(real *grad, size_t n, double rel)
+{
+    size_t big = 0;
+    for (size_t i = 1; i < n; i++)
+        if (fabs(grad[i]) > fabs(grad[big]))
+            big = i;
+    grad[big] *= 1 + rel;
+}
+
 #endif

@@ -20,15 +20,9 @@ enum { B = 3, N0 = 6, N1 = 5, N2 = 4, N3 = 4 };
 
 int main(int argc, char **argv)
 {
-    const char *path = argc > 1 ? argv[1]
-                                : "tests/reference/mlp_reference.txt";
     static ref_file ref;
-    char err[300];
-    if (!ref_load(&ref, path, err, sizeof err)) {
-        check_record("reference file", 0, __FILE__, __LINE__, "%s", err);
+    if (!ref_load_main(&ref, argc, argv))
         return check_summary();
-    }
-    printf("reference: %s, written with torch %s\n", path, ref.torch);
 
     nn_params p;
     nn_dense l1, l2, l3;
@@ -38,22 +32,19 @@ int main(int argc, char **argv)
     nn_dense_declare(&p, &l3, N2, N3);
     nn_params_allocate(&p);
     nn_dense *layers[3] = {&l1, &l2, &l3};
-    const char *w_names[3] = {"w1", "w2", "w3"};
-    const char *b_names[3] = {"b1", "b2", "b3"};
+    const char *number[3] = {"1", "2", "3"};   /* mlp.w1 ... mlp.b3 */
     char name[64];
-    for (int k = 0; k < 3; k++) {
-        snprintf(name, sizeof name, "mlp.%s", w_names[k]);
-        ref_take(layers[k]->w, &ref, name, layers[k]->out, layers[k]->in);
-        snprintf(name, sizeof name, "mlp.%s", b_names[k]);
-        ref_take(layers[k]->b, &ref, name, 1, layers[k]->out);
-    }
+    for (int k = 0; k < 3; k++)
+        ref_take_dense(layers[k], &ref, "mlp.", number[k]);
     real x[B * N0], target[B * N3];
     ref_take(x, &ref, "mlp.x", B, N0);
     ref_take(target, &ref, "mlp.target", B, N3);
 
     real a1[B * N1], h1[B * N1], a2[B * N2], h2[B * N2], z[B * N3];
-    real dx[B * N0], da1[B * N1], dh1[B * N1], da2[B * N2], dh2[B * N2];
-    real dz[B * N3];
+    struct {   /* the gradients, added into (+=): zeroed each step */
+        real dx[B * N0], da1[B * N1], dh1[B * N1], da2[B * N2];
+        real dh2[B * N2], dz[B * N3];
+    } g;
     nn_adam adam = nn_adam_defaults(1e-3);
     for (int step = 1; step <= 2; step++) {
         nn_dense_forward(a1, x, &l1, B);
@@ -63,18 +54,13 @@ int main(int argc, char **argv)
         nn_dense_forward(z, h2, &l3, B);
 
         nn_params_zero_grad(&p);
-        memset(dx, 0, sizeof dx);
-        memset(da1, 0, sizeof da1);
-        memset(dh1, 0, sizeof dh1);
-        memset(da2, 0, sizeof da2);
-        memset(dh2, 0, sizeof dh2);
-        memset(dz, 0, sizeof dz);
-        real loss = (real)loss_bce_logits(dz, z, target, B * N3, 1.0);
-        nn_dense_backward(dh2, &l3, dz, h2, B);
-        nn_tanh_backward(da2, h2, dh2, B * N2);
-        nn_dense_backward(dh1, &l2, da2, h1, B);
-        nn_relu_backward(da1, h1, dh1, B * N1);
-        nn_dense_backward(dx, &l1, da1, x, B);
+        memset(&g, 0, sizeof g);
+        real loss = (real)loss_bce_logits(g.dz, z, target, B * N3, 1.0);
+        nn_dense_backward(g.dh2, &l3, g.dz, h2, B);
+        nn_tanh_backward(g.da2, h2, g.dh2, B * N2);
+        nn_dense_backward(g.dh1, &l2, g.da2, h1, B);
+        nn_relu_backward(g.da1, h1, g.dh1, B * N1);
+        nn_dense_backward(g.dx, &l1, g.da1, x, B);
 
         char tag[32];
         snprintf(tag, sizeof tag, "mlp.step%d.", step);
@@ -87,22 +73,14 @@ int main(int argc, char **argv)
         snprintf(name, sizeof name, "%sloss", tag);
         ref_compare(&ref, name, &loss, 1, 1);
         snprintf(name, sizeof name, "%sdx", tag);
-        ref_compare(&ref, name, dx, B, N0);
-        for (int k = 0; k < 3; k++) {
-            nn_dense *l = layers[k];
-            snprintf(name, sizeof name, "%sd%s", tag, w_names[k]);
-            ref_compare(&ref, name, l->dw, l->out, l->in);
-            snprintf(name, sizeof name, "%sd%s", tag, b_names[k]);
-            ref_compare(&ref, name, l->db, 1, l->out);
-        }
+        ref_compare(&ref, name, g.dx, B, N0);
+        snprintf(name, sizeof name, "%sd", tag);   /* mlp.step1.dw1 */
+        for (int k = 0; k < 3; k++)
+            ref_compare_dense(&ref, name, number[k], layers[k], true);
         nn_adam_step(&p, &adam);
-        for (int k = 0; k < 3; k++) {
-            nn_dense *l = layers[k];
-            snprintf(name, sizeof name, "%sadam.%s", tag, w_names[k]);
-            ref_compare(&ref, name, l->w, l->out, l->in);
-            snprintf(name, sizeof name, "%sadam.%s", tag, b_names[k]);
-            ref_compare(&ref, name, l->b, 1, l->out);
-        }
+        snprintf(name, sizeof name, "%sadam.", tag);
+        for (int k = 0; k < 3; k++)
+            ref_compare_dense(&ref, name, number[k], layers[k], false);
     }
     nn_params_free(&p);
     ref_free(&ref);

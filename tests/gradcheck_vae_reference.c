@@ -62,12 +62,9 @@ static void check_variant(const ref_file *ref, const char *variant,
                       .latent = L, .decoder = decoder, .sigma = 0.3,
                       .learn_sigma = learn_sigma};
     vae_init(&m, cfg, &r);   /* every weight is then replaced */
-    for (int i = 0; i < 5; i++) {
-        nn_dense *l = layer(&m, i);
-        snprintf(name, sizeof name, "%s.w", layer_name[i]);
-        take(l->w, ref, tag, name, l->out, l->in);
-        snprintf(name, sizeof name, "%s.b", layer_name[i]);
-        take(l->b, ref, tag, name, 1, l->out);
+    for (int i = 0; i < 5; i++) {   /* vae.bern.enc.w ... */
+        snprintf(name, sizeof name, "%s%s.", tag, layer_name[i]);
+        ref_take_dense(layer(&m, i), ref, name, "");
     }
     if (learn_sigma)
         take(m.log_sigma, ref, tag, "log_sigma", 1, 1);
@@ -93,24 +90,18 @@ static void check_variant(const ref_file *ref, const char *variant,
     compare(ref, tag, "nll", &nll, 1, 1);
     compare(ref, tag, "kl", &kl, 1, 1);
     compare(ref, tag, "loss", &loss, 1, 1);
-    for (int i = 0; i < 5; i++) {
-        nn_dense *l = layer(&m, i);
-        snprintf(name, sizeof name, "d%s.w", layer_name[i]);
-        compare(ref, tag, name, l->dw, l->out, l->in);
-        snprintf(name, sizeof name, "d%s.b", layer_name[i]);
-        compare(ref, tag, name, l->db, 1, l->out);
+    for (int i = 0; i < 5; i++) {   /* vae.bern.denc.w ... */
+        snprintf(name, sizeof name, "%sd%s.", tag, layer_name[i]);
+        ref_compare_dense(ref, name, "", layer(&m, i), true);
     }
     if (learn_sigma)
         compare(ref, tag, "dlog_sigma", m.d_log_sigma, 1, 1);
 
     nn_adam adam = nn_adam_defaults(1e-3);
     nn_adam_step(&m.params, &adam);
-    for (int i = 0; i < 5; i++) {
-        nn_dense *l = layer(&m, i);
-        snprintf(name, sizeof name, "adam.%s.w", layer_name[i]);
-        compare(ref, tag, name, l->w, l->out, l->in);
-        snprintf(name, sizeof name, "adam.%s.b", layer_name[i]);
-        compare(ref, tag, name, l->b, 1, l->out);
+    for (int i = 0; i < 5; i++) {   /* vae.bern.adam.enc.w ... */
+        snprintf(name, sizeof name, "%sadam.%s.", tag, layer_name[i]);
+        ref_compare_dense(ref, name, "", layer(&m, i), false);
     }
     if (learn_sigma)
         compare(ref, tag, "adam.log_sigma", m.log_sigma, 1, 1);
@@ -120,15 +111,9 @@ static void check_variant(const ref_file *ref, const char *variant,
 
 int main(int argc, char **argv)
 {
-    const char *path = argc > 1 ? argv[1]
-                                : "tests/reference/mlp_reference.txt";
     static ref_file ref;
-    char err[300];
-    if (!ref_load(&ref, path, err, sizeof err)) {
-        check_record("reference file", 0, __FILE__, __LINE__, "%s", err);
+    if (!ref_load_main(&ref, argc, argv))
         return check_summary();
-    }
-    printf("reference: %s, written with torch %s\n", path, ref.torch);
     check_variant(&ref, "bern", VAE_BERNOULLI, false, 0);
     check_variant(&ref, "gauss", VAE_GAUSSIAN, false, 0);
     check_variant(&ref, "gausslearn", VAE_GAUSSIAN, true, 0);

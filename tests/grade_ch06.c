@@ -71,18 +71,25 @@ static long double log_joint_long(const gmm *g, int m, const double *x)
            0.5L * logl(det) - 0.5L * q;
 }
 
+/* n points in 2-D: each coordinate scale * N(0, 1), the second + shift. */
+static void random_points(double *x, int n, double scale, double shift,
+                          rng *r)
+{
+    for (int i = 0; i < 2 * n; i++)
+        x[i] = scale * rng_normal(r) + (i % 2) * shift;
+}
+
 static bool check_e_step(void)
 {
     enum { N = 97, K = 3 };
-    gmm g = test_mixture();
     rng r;
     rng_seed(&r, 6767);
     double x[N * 2], resp[N * K];
-    for (int i = 0; i < 2 * N; i++)
-        x[i] = 3 * rng_normal(&r);
+    random_points(x, N, 3, 0, &r);
     x[2 * 40] = 80, x[2 * 40 + 1] = -80;   /* every density underflows */
     for (int i = 0; i < N * K; i++)
         resp[i] = NAN;
+    gmm g = test_mixture();
     double loglik = em_e_step(resp, &g, x, N);
     long double want = 0;
     for (int i = 0; i < N; i++) {
@@ -112,8 +119,7 @@ static bool check_m_step(void)
     rng r;
     rng_seed(&r, 6868);
     double x[N * 2], resp[N * K];
-    for (int i = 0; i < 2 * N; i++)
-        x[i] = 2 * rng_normal(&r) + (i % 2);
+    random_points(x, N, 2, 1, &r);
     for (int i = 0; i < N; i++) {   /* random responsibilities */
         double a = rng_uniform(&r), b = rng_uniform(&r), c = rng_uniform(&r);
         resp[i * K] = a / (a + b + c);

@@ -25,16 +25,21 @@ check() {
     if "$@"; then ok "$name"; else fail "$name" "'$*' failed"; fi
 }
 
-# check_rejects NAME PATTERN CMD...: CMD must exit 2 and print exactly one
-# line on stderr, matching the extended regex PATTERN; stdout is ignored.
-check_rejects() {
-    local name=$1 pattern=$2; shift 2
+# check_error NAME WANT PATTERN CMD...: CMD must exit with status WANT
+# (a number, or "error" for any clean failure 1-127, never a signal) and
+# print exactly one line on stderr, matching the extended regex PATTERN;
+# stdout is ignored.
+check_error() {
+    local name=$1 want=$2 pattern=$3; shift 3
     local status lines
     "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
     status=$?
     lines=$(wc -l <"$TMP/err")
-    if [ "$status" -ne 2 ]; then
-        fail "$name" "exit $status, want 2 (stderr: $(head -c 300 "$TMP/err"))"
+    if [ "$want" = error ] && { [ "$status" -eq 0 ] || [ "$status" -ge 128 ]; }
+    then
+        fail "$name" "exit $status, want a clean failure (1-127)"
+    elif [ "$want" != error ] && [ "$status" -ne "$want" ]; then
+        fail "$name" "exit $status, want $want (stderr: $(head -c 300 "$TMP/err"))"
     elif [ "$lines" -ne 1 ]; then
         fail "$name" "$lines lines on stderr, want 1: $(head -c 300 "$TMP/err")"
     elif ! grep -Eq -- "$pattern" "$TMP/err"; then
@@ -44,22 +49,53 @@ check_rejects() {
     fi
 }
 
-# check_fails NAME PATTERN CMD...: CMD must exit non-zero (not by a signal)
-# with a one-line error matching PATTERN; for bad data rather than bad flags.
-check_fails() {
-    local name=$1 pattern=$2; shift 2
-    local status
-    "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
-    status=$?
-    if [ "$status" -eq 0 ] || [ "$status" -ge 128 ]; then
-        fail "$name" "exit $status, want a clean failure (1-127)"
-    elif [ "$(wc -l <"$TMP/err")" -ne 1 ]; then
-        fail "$name" "want one line on stderr, got: $(head -c 300 "$TMP/err")"
-    elif ! grep -Eq -- "$pattern" "$TMP/err"; then
-        fail "$name" "stderr '$(cat "$TMP/err")' does not match /$pattern/"
-    else
-        ok "$name"
-    fi
+# check_rejects NAME PATTERN CMD...: a bad command line: exit 2, one line.
+check_rejects() { local name=$1 pattern=$2; shift 2; check_error "$name" 2 "$pattern" "$@"; }
+
+# check_fails NAME PATTERN CMD...: bad data rather than bad flags: any
+# clean failure, one line.
+check_fails() { local name=$1 pattern=$2; shift 2; check_error "$name" error "$pattern" "$@"; }
+
+# check_help BIN FLAG...: BIN --help exits 0 and lists every --FLAG with
+# its default; the help text stays in $TMP/help.
+check_help() {
+    local bin=$1 flag; shift
+    "$bin" --help >"$TMP/help"
+    check "--help exits 0" test $? -eq 0
+    for flag in "$@"; do
+        check "--help lists --$flag with its default" \
+            grep -Eq -- "--$flag .*\(default: " "$TMP/help"
+    done
+}
+
+# check_missing_data CMD...: CMD --data <a folder that does not exist>
+# fails with one line naming the first file it looks for there.
+check_missing_data() {
+    check_fails "missing data folder" \
+        "$TMP/nowhere/train-images-idx3-ubyte: no such file" \
+        "$@" --data "$TMP/nowhere" --out "$TMP/bad"
+}
+
+# check_truncated_data NAME FILE BYTES PATTERN CMD...: $TMP/cut, a copy of
+# data/mnist-mini with FILE cut to its first BYTES bytes (left for later
+# checks), makes CMD --data $TMP/cut fail with one line matching PATTERN.
+check_truncated_data() {
+    local name=$1 file=$2 bytes=$3 pattern=$4; shift 4
+    mkdir -p "$TMP/cut"
+    cp data/mnist-mini/* "$TMP/cut/"
+    head -c "$bytes" "data/mnist-mini/$file" >"$TMP/cut/$file"
+    check_fails "$name" "$pattern" "$@" --data "$TMP/cut" --out "$TMP/bad"
+}
+
+# check_seeds WHAT KEY SEED CMD...: CMD run again prints what the first
+# run printed into $TMP/a, and CMD --seed SEED another value of KEY.
+check_seeds() {
+    local what=$1 key=$2 seed=$3; shift 3
+    "$@" >"$TMP/b"
+    check "same seed, same output" cmp -s "$TMP/a" "$TMP/b"
+    "$@" --seed "$seed" >"$TMP/c"
+    check "another seed, $what" test "$(summary_value "$TMP/c" "$key")" \
+        != "$(summary_value "$TMP/a" "$key")"
 }
 
 # interrupt_training LOG CMD...: starts CMD (a training run of 100000
@@ -109,6 +145,16 @@ check_num() {
     else
         fail "$name" "got $got, want $op $want"
     fi
+}
+
+# summary_near FILE NAME KEY AWK-EXPRESSION [TOL]: the summary value KEY
+# in FILE is within TOL (default 1e-9) of what awk computes.
+summary_near() {
+    local want got
+    want=$(awk "BEGIN { printf \"%.15g\", $4 }")
+    got=$(summary_value "$1" "$3")
+    check_num "$2" "$(awk -v g="$got" -v w="$want" \
+        'BEGIN { d = g - w; print d < 0 ? -d : d }')" "<" "${5:-1e-9}"
 }
 
 check_summary() {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "nn.h"
 #include "real.h"
 
 enum { REF_FORMAT = 1, REF_MAX_TENSORS = 256 };
@@ -117,6 +118,22 @@ done:
     return ok;
 }
 
+/* A test's main opens its file: argv[1], else tests/reference/
+ * mlp_reference.txt (from the top folder, where `make test` runs); false
+ * with a failed check "reference file" if it cannot be read. */
+static bool ref_load_main(ref_file *ref, int argc, char **argv)
+{
+    const char *path = argc > 1 ? argv[1]
+                                : "tests/reference/mlp_reference.txt";
+    char err[300];
+    if (!ref_load(ref, path, err, sizeof err)) {
+        check_record("reference file", 0, __FILE__, __LINE__, "%s", err);
+        return false;
+    }
+    printf("reference: %s, written with torch %s\n", path, ref->torch);
+    return true;
+}
+
 /* The tensor called name, or NULL. */
 static const ref_tensor *ref_find(const ref_file *r, const char *name)
 {
@@ -172,6 +189,31 @@ static void ref_compare(const ref_file *ref, const char *name,
     snprintf(label, sizeof label, "%s = PyTorch's (worst %.1e)", name,
              worst);
     CHECK_LE(label, worst, REF_TOL);
+}
+
+/* A dense layer's weights and biases from the tensors named
+ * <before>w<after> and <before>b<after>. */
+static void ref_take_dense(nn_dense *l, const ref_file *ref,
+                           const char *before, const char *after)
+{
+    char name[96];
+    snprintf(name, sizeof name, "%sw%s", before, after);
+    ref_take(l->w, ref, name, l->out, l->in);
+    snprintf(name, sizeof name, "%sb%s", before, after);
+    ref_take(l->b, ref, name, 1, l->out);
+}
+
+/* Two checks: a dense layer's weights and biases (with grads, their
+ * gradients) against the tensors <before>w<after> and <before>b<after>. */
+static void ref_compare_dense(const ref_file *ref, const char *before,
+                              const char *after, const nn_dense *l,
+                              bool grads)
+{
+    char name[96];
+    snprintf(name, sizeof name, "%sw%s", before, after);
+    ref_compare(ref, name, grads ? l->dw : l->w, l->out, l->in);
+    snprintf(name, sizeof name, "%sb%s", before, after);
+    ref_compare(ref, name, grads ? l->db : l->b, 1, l->out);
 }
 
 #endif

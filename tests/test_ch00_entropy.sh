@@ -4,12 +4,7 @@
 . tests/lib.sh
 bin=$BINDIR/ch00_entropy
 
-"$bin" --help >"$TMP/help"
-check "--help exits 0" test $? -eq 0
-for flag in p q logits label pairs seed out; do
-    check "--help lists --$flag with its default" \
-        grep -Eq -- "--$flag .*\(default: " "$TMP/help"
-done
+check_help "$bin" p q logits label pairs seed out
 
 # Invalid distributions: one line naming the flag, exit 2.
 check_rejects "negative entry" '--p: -0.1 is out of range \[0,1\]' \
@@ -44,24 +39,18 @@ out=$TMP/run
 "$bin" --pairs 1000 --out "$out" >"$TMP/a"
 check "quick run exits 0" test $? -eq 0
 # The defaults p = (0.1, 0.9), q = (0.5, 0.5), evaluated again in awk.
-# summary_near NAME KEY AWK-EXPRESSION: the summary value is awk's to 1e-9.
-summary_near() {
-    local want got
-    want=$(awk "BEGIN { printf \"%.15g\", $3 }")
-    got=$(summary_value "$TMP/a" "$2")
-    check_num "$1" "$(awk -v g="$got" -v w="$want" \
-        'BEGIN { d = g - w; print d < 0 ? -d : d }')" "<" 1e-9
-}
-summary_near "H(p) in nats" entropy_p_nats "-(0.1*log(0.1) + 0.9*log(0.9))"
-summary_near "H(p) in bits" entropy_p_bits \
+# near NAME KEY AWK-EXPRESSION [TOL]: summary_near on the quick run.
+near() { summary_near "$TMP/a" "$@"; }
+near "H(p) in nats" entropy_p_nats "-(0.1*log(0.1) + 0.9*log(0.9))"
+near "H(p) in bits" entropy_p_bits \
     "-(0.1*log(0.1) + 0.9*log(0.9))/log(2)"
-summary_near "H(p,q) = 1 bit" cross_entropy_pq_bits 1
-summary_near "KL(p||q)" kl_pq_nats "0.1*log(0.2) + 0.9*log(1.8)"
-summary_near "KL(q||p)" kl_qp_nats "0.5*log(5) + 0.5*log(5/9)"
-summary_near "H(p,q) - H(p) = KL(p||q)" cross_entropy_minus_entropy_nats \
+near "H(p,q) = 1 bit" cross_entropy_pq_bits 1
+near "KL(p||q)" kl_pq_nats "0.1*log(0.2) + 0.9*log(1.8)"
+near "KL(q||p)" kl_qp_nats "0.5*log(5) + 0.5*log(5/9)"
+near "H(p,q) - H(p) = KL(p||q)" cross_entropy_minus_entropy_nats \
     "0.1*log(0.2) + 0.9*log(1.8)"
-summary_near "note 000's cross-entropy is -1 bit" note000_cross_entropy_bits -1
-summary_near "softmax CE loss for logits 2,1,0.1, label 0" softmax_ce_loss \
+near "note 000's cross-entropy is -1 bit" note000_cross_entropy_bits -1
+near "softmax CE loss for logits 2,1,0.1, label 0" softmax_ce_loss \
     "log(exp(2) + exp(1) + exp(0.1)) - 2"
 check_num "random pairs: KL >= 0" \
     "$(summary_value "$TMP/a" random_pairs_min_kl)" ">=" 0
@@ -87,12 +76,8 @@ check "the run says why" grep -q "gives probability 0" "$TMP/inf"
 check_num "KL(q||p) = ln 2 stays finite" \
     "$(summary_value "$TMP/inf" kl_qp_nats)" "==" 0.6931471806
 
-"$bin" --pairs 1000 --out "$out" >"$TMP/b"
-check "same seed, same output" cmp -s "$TMP/a" "$TMP/b"
-"$bin" --pairs 1000 --seed 7 --out "$out" >"$TMP/c"
-check "another seed, other random pairs" \
-    test "$(summary_value "$TMP/c" random_pairs_min_kl)" != \
-    "$(summary_value "$TMP/a" random_pairs_min_kl)"
+check_seeds "other random pairs" random_pairs_min_kl 7 \
+    "$bin" --pairs 1000 --out "$out"
 check_fails "unwritable output folder" 'cannot|not a folder' \
     "$bin" --pairs 10 --out /proc/version/x
 check_summary

@@ -1,6 +1,11 @@
 /* test_ch01_kl1d.c -- the closed form (1.6) against quadrature of (1.2)
- * and against Monte Carlo (1.9); the minimum of (1.7); the moments (1.4).
- * Includes the chapter (llm.c style) to reach its static functions. */
+ * on 24 pairs, and against Monte Carlo (1.9) on those of the first
+ * twelve whose widths differ by at most 10 times; KL >= 0 on all 24,
+ * not symmetric, and 0 for p = q; the grid minimum of (1.7) at
+ * sigma = 1, as (1.8) says; the central moments (1.4) by quadrature;
+ * note 002's "the quadratic term wins" against quadrature at s = 0.1.
+ * Includes the chapter (llm.c style, its main hidden by TESTING) to
+ * call its functions. */
 #define TESTING
 #include "../chapters/ch01_kl1d.c"
 
@@ -52,8 +57,11 @@ int main(void)
     /* KL is not symmetric: the two directions differ for unequal widths. */
     CHECK("KL(p||q) != KL(q||p) for N(0,1) vs N(0,2^2)",
           fabs(kl_gauss_1d(0, 1, 0, 2) - kl_gauss_1d(0, 2, 0, 1)) > 0.4);
-    CHECK_GE("KL >= 0 on every pair",
-             kl_gauss_1d(0.3, 0.7, -0.2, 1.3), 0.0);
+    double least = INFINITY;
+    for (int i = 0; i < CLI_COUNT(pairs); i++)
+        least = fmin(least, kl_gauss_1d(pairs[i].mu1, pairs[i].s1,
+                                        pairs[i].mu2, pairs[i].s2));
+    CHECK_GE("KL >= 0 on every pair", least, 0.0);
     CHECK_NEAR("KL(p||p) = 0", kl_gauss_1d(4, 2, 4, 2), 0.0, 1e-15);
 
     /* (1.8): the minimum of (1.7) over the grid sits at sigma = 1. */

@@ -3,12 +3,7 @@
 . tests/lib.sh
 bin=$BINDIR/ch01_kl1d
 
-"$bin" --help >"$TMP/help"
-check "--help exits 0" test $? -eq 0
-for flag in mu1 sigma1 mu2 sigma2 samples seed out; do
-    check "--help lists --$flag with its default" \
-        grep -Eq -- "--$flag .*\(default: " "$TMP/help"
-done
+check_help "$bin" mu1 sigma1 mu2 sigma2 samples seed out
 
 check_rejects "sigma1 = 0 rejected" '--sigma1.*out of range' "$bin" --sigma1 0
 check_rejects "negative sigma2 rejected" '--sigma2.*out of range' \
@@ -48,11 +43,8 @@ check "kl_vs_sigma.tsv has 400 rows" test "$(wc -l <"$out/kl_vs_sigma.tsv")" -eq
 check "run names the files it wrote" grep -q "^wrote: $out/kl_vs_mu.tsv$" "$TMP/a"
 check "no temporary file left" test -z "$(ls "$out" | grep '\.tmp$')"
 
-"$bin" --samples 20000 --mu1 1 --sigma1 0.5 --out "$out" >"$TMP/b"
-check "same seed, same output" cmp -s "$TMP/a" "$TMP/b"
-"$bin" --samples 20000 --mu1 1 --sigma1 0.5 --seed 2 --out "$out" >"$TMP/c"
-check "another seed, another Monte Carlo estimate" \
-    test "$(summary_value "$TMP/c" kl_monte_carlo)" != "$mc"
+check_seeds "another Monte Carlo estimate" kl_monte_carlo 2 \
+    "$bin" --samples 20000 --mu1 1 --sigma1 0.5 --out "$out"
 
 check_fails "unwritable output folder" 'cannot|not a folder' \
     "$bin" --samples 100 --out /proc/version/x

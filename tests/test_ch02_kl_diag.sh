@@ -4,12 +4,7 @@
 . tests/lib.sh
 bin=$BINDIR/ch02_kl_diag
 
-"$bin" --help >"$TMP/help"
-check "--help exits 0" test $? -eq 0
-for flag in mu1 var1 mu2 var2 dim samples seed out; do
-    check "--help lists --$flag with its default" \
-        grep -Eq -- "--$flag .*\(default: " "$TMP/help"
-done
+check_help "$bin" mu1 var1 mu2 var2 dim samples seed out
 
 check_rejects "zero variance" '--var1: 0 is out of range \(0,1e6\]' \
     "$bin" --var1 1,0,1
@@ -39,31 +34,25 @@ out=$TMP/run
 check "quick run exits 0" test $? -eq 0
 # The defaults, evaluated again in awk: p1 = N((1,-0.5,0), diag(0.25,2,1.5)),
 # p2 = N((0,0,0.5), diag(1,2,0.5)).
-# summary_near NAME KEY AWK-EXPRESSION TOL: the summary value is awk's.
-summary_near() {
-    local want got
-    want=$(awk "BEGIN { printf \"%.15g\", $3 }")
-    got=$(summary_value "$TMP/a" "$2")
-    check_num "$1" "$(awk -v g="$got" -v w="$want" \
-        'BEGIN { d = g - w; print d < 0 ? -d : d }')" "<" "$4"
-}
 kl='0.5*(log(1/0.25) - 1 + (0.25 + 1)/1 + log(2/2) - 1 + (2 + 0.25)/2'
 kl+=' + log(0.5/1.5) - 1 + (1.5 + 0.25)/0.5)'
-summary_near "(2.8) = awk" kl_diag "$kl" 1e-9
-summary_near "(2.4) through Cholesky = awk" kl_diag_via_full "$kl" 1e-9
-summary_near "sum of 1-D KLs = awk" kl_diag_sum_1d "$kl" 1e-9
+# near NAME KEY AWK-EXPRESSION [TOL]: summary_near on the quick run.
+near() { summary_near "$TMP/a" "$@"; }
+near "(2.8) = awk" kl_diag "$kl" 1e-9
+near "(2.4) through Cholesky = awk" kl_diag_via_full "$kl" 1e-9
+near "sum of 1-D KLs = awk" kl_diag_sum_1d "$kl" 1e-9
 vae='0.5*(1 + 0.25 - log(0.25) - 1 + 0.25 + 2 - log(2) - 1'
 vae+=' + 0 + 1.5 - log(1.5) - 1)'
-summary_near "VAE term (2.9) = awk" vae_kl "$vae" 1e-9
-summary_near "note 003's form = awk" note003_encoder_kl "$vae" 1e-9
-summary_near "note 002, sigma as variance = awk" \
+near "VAE term (2.9) = awk" vae_kl "$vae" 1e-9
+near "note 003's form = awk" note003_encoder_kl "$vae" 1e-9
+near "note 002, sigma as variance = awk" \
     note002_kl_sigma_as_variance "$vae" 1e-9
-summary_near "note 002, sigma as std deviation = awk's misreading" \
+near "note 002, sigma as std deviation = awk's misreading" \
     note002_kl_sigma_as_sd "0.5*(-log(0.5) - 0.5*log(2) - 0.5*log(1.5) - 3 \
     + 0.5 + sqrt(2) + sqrt(1.5) + 1.25)" 1e-9
-summary_near "note 002's density has mass sqrt(2 pi)" \
+near "note 002's density has mass sqrt(2 pi)" \
     note002_density_mass_2d "sqrt(2*atan2(0,-1))" 1e-8
-summary_near "(2.1) has mass 1" density_mass_2d 1 1e-9
+near "(2.1) has mass 1" density_mass_2d 1 1e-9
 check_num "non-SPD matrix reported at pivot 2" \
     "$(summary_value "$TMP/a" non_spd_pivot)" == 2
 check_num "(2.10) = finite differences" \
@@ -101,12 +90,8 @@ check_num "1-D pair = awk's (1.6)" "$(awk \
     w = log(sqrt(0.5)/sqrt(2)) + (2 + 1.3^2)/(2*0.5) - 0.5;
     d = g - w; print d < 0 ? -d : d }')" "<" 1e-9
 
-"$bin" --samples 20000 --out "$out" >"$TMP/b"
-check "same seed, same output" cmp -s "$TMP/a" "$TMP/b"
-"$bin" --samples 20000 --seed 2 --out "$out" >"$TMP/c"
-check "another seed, another random pair" \
-    test "$(summary_value "$TMP/c" kl_full)" != \
-    "$(summary_value "$TMP/a" kl_full)"
+check_seeds "another random pair" kl_full 2 \
+    "$bin" --samples 20000 --out "$out"
 check_fails "unwritable output folder" 'cannot|not a folder' \
     "$bin" --samples 100 --out /proc/version/x
 check_summary

@@ -4,13 +4,8 @@
 . tests/lib.sh
 bin=$BINDIR/ch03_ae
 
-"$bin" --help >"$TMP/help"
-check "--help exits 0" test $? -eq 0
-for flag in loss latent hidden linear epochs batch lr data train-size \
-    threads seed out; do
-    check "--help lists --$flag with its default" \
-        grep -Eq -- "--$flag .*\(default: " "$TMP/help"
-done
+check_help "$bin" loss latent hidden linear epochs batch lr data \
+    train-size threads seed out
 
 check_rejects "unknown loss" "--loss: 'l2' is not one of mse\|bce" \
     "$bin" --loss l2
@@ -34,16 +29,11 @@ check_rejects "missing value" '--data: needs a value' "$bin" --data
 check_rejects "empty --out" "--out: '' is empty" "$bin" --out ''
 
 # Bad data: one line naming the file, non-zero exit, nothing written.
-check_fails "missing data folder" \
-    "$TMP/nowhere/train-images-idx3-ubyte: no such file" \
-    "$bin" --data "$TMP/nowhere" --out "$TMP/bad"
-mkdir "$TMP/cut"
-cp data/mnist-mini/* "$TMP/cut/"
-head -c 2000016 data/mnist-mini/train-images-idx3-ubyte \
-    >"$TMP/cut/train-images-idx3-ubyte"
-check_fails "truncated training images" \
+check_missing_data "$bin"
+check_truncated_data "truncated training images" \
+    train-images-idx3-ubyte 2000016 \
     'train-images-idx3-ubyte: truncated: expected 6272000 bytes of pixels, got 2000000' \
-    "$bin" --data "$TMP/cut" --out "$TMP/bad"
+    "$bin"
 cp data/mnist-mini/train-images-idx3-ubyte "$TMP/cut/"
 cp data/mnist-mini/train-labels-idx1-ubyte "$TMP/cut/t10k-labels-idx1-ubyte"
 check_fails "test labels that do not match the test images" \

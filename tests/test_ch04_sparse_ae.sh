@@ -4,13 +4,8 @@
 . tests/lib.sh
 bin=$BINDIR/ch04_sparse_ae
 
-"$bin" --help >"$TMP/help"
-check "--help exits 0" test $? -eq 0
-for flag in penalty rho beta hidden loss epochs batch lr data train-size \
-    threads seed out; do
-    check "--help lists --$flag with its default" \
-        grep -Eq -- "--$flag .*\(default: " "$TMP/help"
-done
+check_help "$bin" penalty rho beta hidden loss epochs batch lr data \
+    train-size threads seed out
 
 check_rejects "unknown penalty" "--penalty: 'l2' is not one of kl\|l1" \
     "$bin" --penalty l2
@@ -25,9 +20,7 @@ check_rejects "unknown loss" "--loss: 'l1' is not one of mse\|bce" \
 check_rejects "epochs 1.5" "--epochs: '1.5' is not a whole number" \
     "$bin" --epochs 1.5
 check_rejects "unknown flag" '--sparsity: unknown flag' "$bin" --sparsity 1
-check_fails "missing data folder" \
-    'nowhere/train-images-idx3-ubyte: no such file' \
-    "$bin" --data "$TMP/nowhere" --out "$TMP/bad"
+check_missing_data "$bin"
 
 # The default run: beta = 30, rho = 0.05, 196 units, 10 epochs. Seeds 1-3
 # put the mean activation of the test images at 0.054-0.057: a little

@@ -47,8 +47,10 @@ static void test_density(void)
     double mean, var;
     gmm_moments(&mean, &var, &g1);
     moment_ctx m1 = {&g1, 1}, m2 = {&g1, 2};
-    double e1 = integrate_panels(moment_integrand, &m1, -15, 15, 1).value;
-    double e2 = integrate_panels(moment_integrand, &m2, -15, 15, 1).value;
+    double e1 =
+        num_integrate_panels(moment_integrand, &m1, -15, 15, 1).value;
+    double e2 =
+        num_integrate_panels(moment_integrand, &m2, -15, 15, 1).value;
     CHECK_REL("closed-form mean (6.5) = quadrature", mean, e1, 1e-10, 1);
     CHECK_REL("closed-form variance (6.5) = quadrature", var,
               e2 - e1 * e1, 1e-10, 0);
@@ -309,7 +311,8 @@ static void test_latent(void)
     char name[128];
     decoder wide = {2.0, 1.5, 0.2};
     CHECK_REL("p(x) of the latent model integrates to 1 over x",
-              integrate_panels(latent_density, &wide, -4.5, 4.5, 0.2).value,
+              num_integrate_panels(latent_density, &wide, -4.5, 4.5, 0.2)
+                  .value,
               1.0, 1e-9, 0);
     /* a tanh(b z) with a b = 1 and b = 1e-3 is z to within z^3 / 3e6,
      * so p(x) is N(0, 1 + sigma^2) to about 1e-6. */

@@ -3,12 +3,8 @@
 . tests/lib.sh
 bin=$BINDIR/ch06_gmm
 
-"$bin" --help >"$TMP/help"
-check "--help exits 0" test $? -eq 0
-for flag in samples components iters tol x sigma draws repeats seed out; do
-    check "--help lists --$flag with its default" \
-        grep -Eq -- "--$flag .*\(default: " "$TMP/help"
-done
+check_help "$bin" samples components iters tol x sigma draws repeats seed \
+    out
 
 check_rejects "unknown flag" '--bogus: unknown flag' "$bin" --bogus
 check_rejects "zero components" '--components.*out of range' \
@@ -77,11 +73,7 @@ check "EM curve has one row per iteration" test \
     "$(($(wc -l <"$out/em1d_loglik.tsv") - 2))" -eq "$(v em1_iterations)"
 check "no temporary file left" test -z "$(ls "$out" | grep '\.tmp$')"
 
-"$bin" $quick --out "$out" >"$TMP/b"
-check "same seed, same output" cmp -s "$TMP/a" "$TMP/b"
-"$bin" $quick --seed 2 --out "$out" >"$TMP/c"
-check "another seed, another estimate" \
-    test "$(summary_value "$TMP/c" latent_p_naive)" != "$(v latent_p_naive)"
+check_seeds "another estimate" latent_p_naive 2 "$bin" $quick --out "$out"
 
 "$bin" $quick --components 5 --out "$out" >"$TMP/d"
 check "5 components: runs" test $? -eq 0

@@ -17,13 +17,9 @@ if short_run; then
     epochs=2
 fi
 
-"$bin" --help >"$TMP/help"
-check "--help exits 0" test $? -eq 0
-for flag in data train-size test-size latent hidden decoder sigma binarize \
-    epochs batch lr beta warmup eval-samples iw threads seed out load; do
-    check "--help lists --$flag with its default" \
-        grep -Eq -- "--$flag .*\(default: " "$TMP/help"
-done
+check_help "$bin" data train-size test-size latent hidden decoder sigma \
+    binarize epochs batch lr beta warmup eval-samples iw threads seed out \
+    load
 
 check_rejects "latent 0" '--latent.*out of range' "$bin" --latent 0
 check_rejects "unknown decoder" "--decoder: 'poisson' is not one of" \

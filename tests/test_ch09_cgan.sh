@@ -9,14 +9,9 @@
 . tests/lib.sh
 bin=$BINDIR/ch09_cgan
 
-"$bin" --help >"$TMP/help"
-check "--help exits 0" test $? -eq 0
-for flag in data train-size test-size noise g-hidden d-hidden slope epochs \
-    batch d-lr g-lr beta1 g-loss per-digit classifier classifier-epochs \
-    classifier-hidden cvae cvae-epochs threads seed out load; do
-    check "--help lists --$flag with its default" \
-        grep -Eq -- "--$flag .*\(default: " "$TMP/help"
-done
+check_help "$bin" data train-size test-size noise g-hidden d-hidden slope \
+    epochs batch d-lr g-lr beta1 g-loss per-digit classifier \
+    classifier-epochs classifier-hidden cvae cvae-epochs threads seed out load
 
 check_rejects "unknown loss" "--g-loss: 'wasserstein' is not one of" \
     "$bin" --g-loss wasserstein

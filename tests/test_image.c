@@ -23,16 +23,7 @@ static unsigned char *slurp(const char *name, size_t *n)
 {
     char path[256];
     snprintf(path, sizeof path, "%s/%s", tmp, name);
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long size = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    unsigned char *buf = malloc(size > 0 ? (size_t)size : 1);
-    *n = fread(buf, 1, (size_t)size, fp);
-    fclose(fp);
-    return buf;
+    return check_read_file(path, n);
 }
 
 static uint32_t be32(const unsigned char *p)

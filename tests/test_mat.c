@@ -103,6 +103,30 @@ static void put_zeros(form f, real *a, real *b, shape s, rng *r)
     }
 }
 
+/* The operands of one check, random: A and B (with zeros if asked, see
+ * put_zeros) and the C0 that C += A . B starts from. */
+typedef struct {
+    real *a, *b, *c0;
+} operands;
+
+static operands new_operands(form f, shape s, bool zeros, rng *r)
+{
+    operands o;
+    o.a = random_array(r, (size_t)s.m * s.k);
+    o.b = random_array(r, (size_t)s.k * s.n);
+    o.c0 = random_array(r, (size_t)s.m * s.n);
+    if (zeros)
+        put_zeros(f, o.a, o.b, s, r);
+    return o;
+}
+
+static void free_operands(operands o)
+{
+    free(o.a);
+    free(o.b);
+    free(o.c0);
+}
+
 /* Checks one form at one shape, C overwritten and C accumulated, against
  * sum_p A(i,p) B(p,j) (+ c0) in long double. Whatever the order of the
  * k + 1 terms and whether multiply-adds are fused, the computed number is
@@ -115,11 +139,8 @@ static void check_form(form f, shape s, bool zeros, rng *r)
 {
     int m = s.m, k = s.k, n = s.n;
     size_t mn = (size_t)m * n;
-    real *a = random_array(r, (size_t)m * k);
-    real *b = random_array(r, (size_t)k * n);
-    real *c0 = random_array(r, mn);
-    if (zeros)
-        put_zeros(f, a, b, s, r);
+    operands o = new_operands(f, s, zeros, r);
+    const real *a = o.a, *b = o.b, *c0 = o.c0;
     real *c = new_array(mn + 2 * GUARD);
     long double tol_per_abs = gamma_n(k + 1, UNIT_ROUNDOFF)
                             + gamma_n(k + 1, LDBL_EPSILON / 2);
@@ -160,9 +181,7 @@ static void check_form(form f, shape s, bool zeros, rng *r)
                  accumulate ? "C +=" : "C =");
         CHECK(name, guards_intact);
     }
-    free(a);
-    free(b);
-    free(c0);
+    free_operands(o);
     free(c);
 }
 
@@ -172,11 +191,8 @@ static void check_threads(form f, shape s, bool zeros, rng *r)
 {
     int m = s.m, k = s.k, n = s.n;
     size_t mn = (size_t)m * n;
-    real *a = random_array(r, (size_t)m * k);
-    real *b = random_array(r, (size_t)k * n);
-    real *c0 = random_array(r, mn);
-    if (zeros)
-        put_zeros(f, a, b, s, r);
+    operands o = new_operands(f, s, zeros, r);
+    const real *a = o.a, *b = o.b, *c0 = o.c0;
     real *one = new_array(mn), *many = new_array(mn);
     for (int accumulate = 0; accumulate <= 1; accumulate++) {
         mat_set_threads_fast(1);
@@ -195,9 +211,7 @@ static void check_threads(form f, shape s, bool zeros, rng *r)
         }
     }
     mat_set_threads_fast(1);
-    free(a);
-    free(b);
-    free(c0);
+    free_operands(o);
     free(one);
     free(many);
 }
@@ -247,11 +261,8 @@ static void check_wakeups(rng *r)
 static void check_paths(form f, shape s, bool zeros, rng *r)
 {
     int m = s.m, k = s.k, n = s.n;
-    real *a = random_array(r, (size_t)m * k);
-    real *b = random_array(r, (size_t)k * n);
-    real *c0 = random_array(r, (size_t)m * n);
-    if (zeros)
-        put_zeros(f, a, b, s, r);
+    operands o = new_operands(f, s, zeros, r);
+    const real *a = o.a, *b = o.b, *c0 = o.c0;
     real *c = new_array((size_t)m * n), *row = new_array((size_t)n);
     real *a_row = new_array((size_t)k);
     memcpy(c, c0, sizeof(real) * m * n);
@@ -264,17 +275,15 @@ static void check_paths(form f, shape s, bool zeros, rng *r)
         product(f, row, a_row, b, 1, k, n, true);
         same &= memcmp(row, c + (size_t)i * n, sizeof(real) * n) == 0;
     }
+    free_operands(o);
+    free(c);
+    free(row);
+    free(a_row);
     char name[128];
     snprintf(name, sizeof name, "%s: each row alone has the bits it has "
              "in the %dx%dx%d product%s", form_name[f], m, k, n,
              zeros ? " with zeros" : "");
     CHECK(name, same);
-    free(a);
-    free(b);
-    free(c0);
-    free(c);
-    free(row);
-    free(a_row);
 }
 
 /* Whether all n numbers of x are finite. */

@@ -1,6 +1,7 @@
 /* test_num.c -- log-sum-exp, softmax, Cholesky and forward substitution
- * with a row stride, quadrature, the normal CDF and its inverse, running
- * moments: each against a known value or another route. */
+ * with a row stride, quadrature (also panel by panel), the normal CDF and
+ * its inverse, running moments: each against a known value or another
+ * route. */
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +17,16 @@ static double peak(double x, void *ctx)
 {
     (void)ctx;
     return 1.0 / (1e-4 + (x - 0.3) * (x - 0.3));
+}
+/* A Gaussian bump of standard deviation 1e-3 at 0.3141: its integral
+ * over [-12, 12] is 1e-3 sqrt(2 pi) (the tails beyond are exp(-7e7)).
+ * One adaptive run over [-12, 12] steps over it: its first 15 nodes all
+ * see 0, so it returns 0 (measured). */
+static double spike(double x, void *ctx)
+{
+    (void)ctx;
+    double t = (x - 0.3141) / 1e-3;
+    return exp(-0.5 * t * t);
 }
 
 int main(void)
@@ -119,6 +130,17 @@ int main(void)
     double want = 100.0 * (atan(0.7 / 1e-2) + atan(0.3 / 1e-2));
     CHECK_REL("integral of a sharp peak (width 1e-2)", q.value, want,
               1e-11, 0);
+
+    double spike_mass = 1e-3 * sqrt(2.0 * M_PI);
+    q = num_integrate_panels(spike, NULL, -12.0, 12.0, 4e-3);
+    CHECK_REL("num_integrate_panels finds a spike 1e-3 wide in [-12, 12]",
+              q.value, spike_mass, 1e-12, 0);
+    CHECK("num_integrate_panels' error estimate covers its true error",
+          fabs(q.value - spike_mass) <= q.error + 4 * DBL_EPSILON *
+                                                      spike_mass);
+    q = num_integrate_panels(sine, NULL, 0.0, M_PI, 1.0);
+    CHECK_NEAR("num_integrate_panels, width not dividing [0, pi]: "
+               "integral of sin = 2", q.value, 2.0, 1e-13);
 
     CHECK_NEAR("Phi(0) = 1/2", num_normal_cdf(0.0), 0.5, 1e-16);
     CHECK_NEAR("Phi^-1(0.975) = 1.959963984540054",

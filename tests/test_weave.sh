@@ -48,6 +48,8 @@ static int twice(int x)
 }
 EOF
 printf '  //> b-const\n  enum { B = 1 };\n  //< b-const\n' >src/b.h
+# The book and WOVEN, the book woven, share the text the weaver must leave
+# alone (`duplicates` pairs them): both spelled out, so each reads whole.
 cat >book.md <<'EOF'
 # Book
 
