@@ -584,11 +584,10 @@ int main(int argc, char **argv)
     ae_options o = {.epochs = 10, .batch = 100, .lr = 3e-3,
                     .data = "data/mnist-mini", .threads = 1, .seed = 1,
                     .out = "out/ch03_ae"};
-    /* Each of chapters 3-5 lists its own flags beside the shared
-     * AE_FLAGS: tables are data, so --loss may read alike in all. */
+    /* The chapter's own flags, then those chapters 3-5 share
+     * (flags.h); a table is data, so each chapter writes its own. */
     cli_flag flags[] = {
-        {"loss", CLI_CHOICE, &loss, "mse|bce",
-         "reconstruction loss: squared error or cross-entropy"},
+        FLAG_LOSS(&loss),
         {"latent", CLI_INT, &latent, "[1,784]", "width k of the code"},
         {"hidden", CLI_INT, &hidden, "[0,4096]",
          "width h of the hidden layers (0: none, 784-k-784)"},

@@ -281,8 +281,8 @@ int main(int argc, char **argv)
     ae_options o = {.epochs = 10, .batch = 100, .lr = 1e-2,
                     .data = "data/mnist-mini", .threads = 1, .seed = 1,
                     .out = "out/ch04_sparse_ae"};
-    /* Each of chapters 3-5 lists its own flags beside the shared
-     * AE_FLAGS: tables are data, so --loss may read alike in all. */
+    /* The chapter's own flags, then those chapters 3-5 share
+     * (flags.h); a table is data, so each chapter writes its own. */
     cli_flag flags[] = {
         {"penalty", CLI_CHOICE, &penalty, "kl|l1",
          "sparsity penalty: KL to Bernoulli(rho), or L1"},
@@ -290,8 +290,7 @@ int main(int argc, char **argv)
         {"beta", CLI_REAL, &beta, "[0,1000]",
          "weight of the penalty (0: none)"},
         {"hidden", CLI_INT, &hidden, "[1,4096]", "sigmoid hidden units"},
-        {"loss", CLI_CHOICE, &loss, "mse|bce",
-         "reconstruction loss: squared error or cross-entropy"},
+        FLAG_LOSS(&loss),
         AE_FLAGS(&o, "passes over the data"),
     };
     cli_parse("ch04_sparse_ae",

@@ -253,15 +253,14 @@ int main(int argc, char **argv)
     ae_options o = {.epochs = 10, .batch = 100, .lr = 3e-3,
                     .data = "data/mnist-mini", .threads = 1, .seed = 1,
                     .out = "out/ch05_denoising_ae"};
-    /* Each of chapters 3-5 lists its own flags beside the shared
-     * AE_FLAGS: tables are data, so --loss may read alike in all. */
+    /* The chapter's own flags, then those chapters 3-5 share
+     * (flags.h); a table is data, so each chapter writes its own. */
     cli_flag flags[] = {
         {"noise", CLI_CHOICE, &noise_name, "mask|gauss|saltpepper",
          "corruption of the input"},
         {"level", CLI_REAL, &level, "(0,1]",
          "masking or salt-and-pepper probability, or Gaussian sigma"},
-        {"loss", CLI_CHOICE, &loss, "mse|bce",
-         "reconstruction loss: squared error or cross-entropy"},
+        FLAG_LOSS(&loss),
         {"latent", CLI_INT, &latent, "[1,4096]",
          "width k of the code (the hidden layer if --hidden 0)"},
         {"hidden", CLI_INT, &hidden, "[0,4096]",

@@ -377,7 +377,7 @@ int em_fit(gmm *g, double *loglik, const double *x, int n, int iters,
     double *resp = sys_alloc((size_t)n * g->k, sizeof *resp); /*(n,k)*/
     loglik[0] = em_e_step(resp, g, x, n);
     int t = 0;
-    double shown = sys_seconds();
+    report_progress shown = report_progress_start("EM, of --iters");
     while (t < iters) {
         if (!em_m_step(g, resp, x, n))
             sys_die(SYS_FAILED, "EM: a component collapsed at "
@@ -386,13 +386,9 @@ int em_fit(gmm *g, double *loglik, const double *x, int n, int iters,
         loglik[t] = em_e_step(resp, g, x, n);
         if ((loglik[t] - loglik[t - 1]) / n < tol)
             break;
-        if (sys_seconds() - shown > 2.0) {  /* progress, big runs */
-            printf("  EM iteration %d: log-likelihood per sample "
-                   "%.8f\n", t, loglik[t] / n);
-            fflush(stdout);
-            shown = sys_seconds();
-        }
+        report_progress_show(&shown, t, iters);   /* big runs */
     }
+    report_progress_done(&shown);
     free(resp);
     return t;
 }

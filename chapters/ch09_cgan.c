@@ -871,10 +871,12 @@ void write_summary(const results *res, const gan_run *run,
         summary_dynamics(run);
 }
 
-#ifndef TESTING
-int main(int argc, char **argv)
+/* ---- main -------------------------------------------------------------- */
+
+/* The flags and their defaults, parsed from the command line. */
+void parse_options(cgan_options *o, int argc, char **argv)
 {
-    cgan_options o = {
+    *o = (cgan_options){
         .data = "data/mnist-mini", .train_size = 0, .test_size = 0,
         .noise = 64, .g_hidden = 256, .d_hidden = 256, .slope = 0.2,
         .train = {.epochs = 20, .batch = 64, .d_lr = 1e-3, .g_lr = 1e-3,
@@ -885,58 +887,73 @@ int main(int argc, char **argv)
         .threads = 0, .seed = 1, .out = "out/ch09_cgan", .load = NULL,
     };
     cli_flag flags[] = {
-        FLAG_DATA(&o.data), FLAG_TRAIN_SIZE(&o.train_size),
-        FLAG_TEST_SIZE(&o.test_size),
-        {"noise", CLI_INT, &o.noise, "[1,1000]", "dimensions of z"},
-        {"g-hidden", CLI_INT, &o.g_hidden, "[1,10000]",
+        FLAG_DATA(&o->data), FLAG_TRAIN_SIZE(&o->train_size),
+        FLAG_TEST_SIZE(&o->test_size),
+        {"noise", CLI_INT, &o->noise, "[1,1000]", "dimensions of z"},
+        {"g-hidden", CLI_INT, &o->g_hidden, "[1,10000]",
          "hidden units of the generator"},
-        {"d-hidden", CLI_INT, &o.d_hidden, "[1,10000]",
+        {"d-hidden", CLI_INT, &o->d_hidden, "[1,10000]",
          "hidden units of the discriminator"},
-        {"slope", CLI_REAL, &o.slope, "[0,1]",
+        {"slope", CLI_REAL, &o->slope, "[0,1]",
          "the leaky ReLU's slope below 0, in D"},
-        {"epochs", CLI_INT, &o.train.epochs, "[0,1000000]",
+        {"epochs", CLI_INT, &o->train.epochs, "[0,1000000]",
          "epochs of the GAN's training"},
-        {"batch", CLI_INT, &o.train.batch, "[1,4096]",
+        {"batch", CLI_INT, &o->train.batch, "[1,4096]",
          "real images per step (and as many generated)"},
-        {"d-lr", CLI_REAL, &o.train.d_lr, "(0,1]",
+        {"d-lr", CLI_REAL, &o->train.d_lr, "(0,1]",
          "Adam's step size for the discriminator"},
-        {"g-lr", CLI_REAL, &o.train.g_lr, "(0,1]",
+        {"g-lr", CLI_REAL, &o->train.g_lr, "(0,1]",
          "Adam's step size for the generator"},
-        {"beta1", CLI_REAL, &o.train.beta1, "[0,1)",
+        {"beta1", CLI_REAL, &o->train.beta1, "[0,1)",
          "Adam's decay of the mean gradient, both networks"},
-        {"g-loss", CLI_CHOICE, &o.g_loss, "non-saturating|minimax",
+        {"g-loss", CLI_CHOICE, &o->g_loss, "non-saturating|minimax",
          "the generator's loss: -log D (9.7) or log(1 - D) (9.6)"},
-        {"per-digit", CLI_INT, &o.per_digit, "[2,150]",
+        {"per-digit", CLI_INT, &o->per_digit, "[2,150]",
          "samples per digit that are measured"},
-        {"classifier", CLI_STRING, &o.classifier, NULL,
+        {"classifier", CLI_STRING, &o->classifier, NULL,
          "the judge: auto (chapter 8's if saved), train, or a file"},
-        {"classifier-epochs", CLI_INT, &o.classifier_epochs, "[1,1000]",
+        {"classifier-epochs", CLI_INT, &o->classifier_epochs, "[1,1000]",
          "epochs of the judge's training, if trained"},
-        {"classifier-hidden", CLI_INT, &o.classifier_hidden, "[1,10000]",
+        {"classifier-hidden", CLI_INT, &o->classifier_hidden, "[1,10000]",
          "hidden units of the judge (an MLP)"},
-        {"cvae", CLI_STRING, &o.cvae, NULL,
+        {"cvae", CLI_STRING, &o->cvae, NULL,
          "the CVAE: auto (chapter 8's if saved), train, or a file"},
-        {"cvae-epochs", CLI_INT, &o.cvae_epochs, "[1,1000]",
+        {"cvae-epochs", CLI_INT, &o->cvae_epochs, "[1,1000]",
          "epochs of the CVAE's training, if trained"},
-        FLAG_THREADS(&o.threads), FLAG_SEED(&o.seed), FLAG_OUT(&o.out),
-        {"load", CLI_STRING, &o.load, NULL,
+        FLAG_THREADS(&o->threads), FLAG_SEED(&o->seed), FLAG_OUT(&o->out),
+        {"load", CLI_STRING, &o->load, NULL,
          "a saved generator (cgan.bin) to measure instead of training"},
     };
     cli_parse("ch09_cgan",
               "The conditional GAN beside chapter 8's CVAE: both judged "
               "for the digit asked for, sharpness, diversity and "
               "copying.", flags, CLI_COUNT(flags), argc, argv);
-    o.train.form = strcmp(o.g_loss, "minimax") == 0 ? GAN_SATURATING
-                                                    : GAN_NON_SATURATING;
-    o.train.seed = o.seed;
-    judge_options jo = {o.classifier_epochs, o.classifier_hidden,
-                        resolve_model("classifier", o.classifier,
+    o->train.form = strcmp(o->g_loss, "minimax") == 0 ? GAN_SATURATING
+                                                      : GAN_NON_SATURATING;
+    o->train.seed = o->seed;
+}
+
+/* The judge's options; --classifier, --cvae and --load checked now,
+ * before any work. */
+judge_options check_models(const cgan_options *o)
+{
+    judge_options jo = {o->classifier_epochs, o->classifier_hidden,
+                        resolve_model("classifier", o->classifier,
                                       CH08_CLASSIFIER)};
-    resolve_model("cvae", o.cvae, CH08_CVAE);   /* fail now, not later */
-    if (o.load != NULL && access(o.load, R_OK) != 0)
-        sys_die(SYS_USAGE, "--load: cannot read '%s'", o.load);
-    if (o.load != NULL)
-        check_load(&o);
+    resolve_model("cvae", o->cvae, CH08_CVAE);   /* fail now, not later */
+    if (o->load != NULL && access(o->load, R_OK) != 0)
+        sys_die(SYS_USAGE, "--load: cannot read '%s'", o->load);
+    if (o->load != NULL)
+        check_load(o);
+    return jo;
+}
+
+#ifndef TESTING
+int main(int argc, char **argv)
+{
+    cgan_options o;
+    parse_options(&o, argc, argv);
+    judge_options jo = check_models(&o);
     mat_set_threads(o.threads);   /* 0: one per core */
     double started = sys_seconds();
     report_prepare(o.out);   /* before any work: can it be written? */

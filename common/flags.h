@@ -56,6 +56,11 @@ typedef struct {
     const char *out;      /* folder for the output files */
 } ae_options;
 
+/* The reconstruction loss of chapters 3 to 5: "mse" or "bce". */
+#define FLAG_LOSS(p) \
+    {"loss", CLI_CHOICE, (p), "mse|bce", \
+     "reconstruction loss: squared error or cross-entropy"}
+
 /* The entries of ae_options; epochs_help is --epochs' line of --help. */
 #define AE_FLAGS(o, epochs_help) \
     FLAG_EPOCHS(&(o)->epochs, epochs_help), FLAG_BATCH(&(o)->batch), \
