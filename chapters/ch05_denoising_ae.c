@@ -66,20 +66,6 @@ double psnr_between(const real *a, const real *b, size_t n)
     return ae_psnr(sum / n);
 }
 
-/* The entropy of n pixels read as coin flips, sum_i H(x_i) with
- * H(x) = -x log x - (1-x) log(1-x): what BCE against these targets
- * cannot go below, (5.8). */
-double pixel_entropy(const real *x /* (n) */, size_t n)
-{
-    double sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        double v = x[i];
-        if (v > 0 && v < 1)
-            sum -= v * log(v) + (1 - v) * log(1 - v);
-    }
-    return sum;
-}
-
 /* The outputs of the model on the first n (<= its batch) images. */
 void outputs_of(real *y /* (n, dim) */, ae_model *m,
                 const real *x /* (n, dim) */, int n)
@@ -306,8 +292,8 @@ int main(int argc, char **argv)
     psnr_results p = compare_psnr(&ae, &dae, &test, noisy, psnr_noisy);
     write_grids(&ae, &dae, &test, noisy, o.out);
     write_psnr(&p, level, o.out);
-    double entropy = pixel_entropy(test.x, (size_t)test.n * test.dim);
-    print_summary(noise_name, level, &p, entropy / test.n, train_seconds);
+    print_summary(noise_name, level, &p, data_pixel_entropy(&test),
+                  train_seconds);
     report_files();
     free(noisy);
     ae_free(&ae);

@@ -5,9 +5,11 @@
  * on data/mnist-mini, then shows what it does: samples from the prior,
  * reconstructions, latent interpolations and traversals, the 2-D latent
  * manifold (--latent 2), the importance-weighted bound on log p(x), the
- * active units; and it measures the notes' errors: the Keras sampling
- * line, the lecture's penalty, the one-sample "expectation", g(X + eps)
- * and the Bayes slip. */
+ * active units. The model itself is common/vae.c. This file holds, in
+ * order: the pictures, the program (main and its steps), and under the
+ * last banner the measurements of the notes' errors: the Keras sampling
+ * line, the lecture's penalty, the one-sample "expectation", g(X + eps),
+ * the Bayes slip and the second audit. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,119 +30,6 @@
 #include "vae.h"
 
 enum { SIDE = 28, PIXELS = SIDE * SIDE };
-
-/* ---- the notes' errors, measured ---------------------------------------- */
-
-//> ch07-keras
-/* Note 002's Keras line, z = mu + exp(z_log_var) * eps: the standard
- * deviation it applies is e^l = sigma^2, so Var z = sigma^4, not the
- * sigma^2 = e^l that the KL term (2.9) assumes. */
-void keras_reparam_forward(real *z, const real *mu, const real *logvar,
-                           const real *eps, int n)
-{
-    for (int i = 0; i < n; i++)
-        z[i] = mu[i] + (real)exp(logvar[i]) * eps[i];
-}
-//< ch07-keras
-
-/* The sample variance of n draws of z at mu = 0 and log sigma^2 =
- * logvar, drawn by (7.5) or by the Keras line. */
-double reparam_sample_variance(double logvar, bool keras, int n, rng *r)
-{
-    real mu = 0, lv = (real)logvar, eps, z;
-    num_stats s = {0};
-    for (int i = 0; i < n; i++) {
-        eps = (real)rng_normal(r);
-        if (keras)
-            keras_reparam_forward(&z, &mu, &lv, &eps, 1);
-        else
-            vae_reparam_forward(&z, &mu, &lv, &eps, 1);
-        num_stats_add(&s, z);
-    }
-    return num_stats_var(&s);
-}
-
-//> ch07-lecture-penalty
-/* Note 001's penalty (Hung-yi Lee's lecture), for a code
- * c = m + exp(s) * e: exp(s) - (1 + s) + m^2. */
-double lecture_penalty(double m, double s)
-{
-    return exp(s) - (1.0 + s) + m * m;
-}
-//< ch07-lecture-penalty
-
-/* The spread of the one-sample -ELBO of one image over eps draws: its
- * reconstruction term varies with eps, its KL term (closed form) does
- * not. */
-typedef struct {
-    num_stats neg_elbo;     /* -log p(x|z) + KL over the draws */
-    double kl;              /* KL(q(z|x) || N(0, I)), the same for all */
-} one_sample;
-
-one_sample one_sample_spread(vae_model *m, const real *x, int draws,
-                             rng *r)
-{
-    int L = m->cfg.latent;
-    vae_acts a;
-    vae_acts_alloc(&a, &m->cfg, draws);
-    real *xs = sys_alloc((size_t)draws * PIXELS, sizeof *xs);
-    real *eps = sys_alloc((size_t)draws * L, sizeof *eps);
-    double *nll = sys_alloc((size_t)draws, sizeof(double));
-    for (int d = 0; d < draws; d++)
-        memcpy(xs + (size_t)d * PIXELS, x, sizeof(real) * PIXELS);
-    for (int i = 0; i < draws * L; i++)
-        eps[i] = (real)rng_normal(r);
-    vae_forward(&a, m, xs, NULL, eps, draws);
-    vae_nll(&a, m, xs, draws, nll, 0, false);
-    one_sample o = {{0}, 0};
-    for (int j = 0; j < L; j++)
-        o.kl += kl_std_normal_term(a.mu[j], a.logvar[j]);
-    for (int d = 0; d < draws; d++)
-        num_stats_add(&o.neg_elbo, nll[d] + o.kl);
-    vae_acts_free(&a);
-    free(xs);
-    free(eps);
-    free(nll);
-    return o;
-}
-
-/* Note 002's g(X + eps), read literally: noise added to the pixels
- * (N(0, 1) each) before the encoder. Returns the standard deviation of
- * mu_j(X + eps) over the draws, for latent dimension j. */
-double noisy_input_spread(vae_model *m, const real *x, int j, int draws,
-                          rng *r)
-{
-    vae_acts a;
-    vae_acts_alloc(&a, &m->cfg, draws);
-    real *xs = sys_alloc((size_t)draws * PIXELS, sizeof *xs);
-    for (int d = 0; d < draws; d++)
-        for (int i = 0; i < PIXELS; i++)
-            xs[(size_t)d * PIXELS + i] = x[i] + (real)rng_normal(r);
-    vae_encode(&a, m, xs, NULL, draws);
-    num_stats s = {0};
-    for (int d = 0; d < draws; d++)
-        num_stats_add(&s, a.mu[(size_t)d * m->cfg.latent + j]);
-    vae_acts_free(&a);
-    free(xs);
-    return sqrt(num_stats_var(&s));
-}
-
-//> ch07-grey-floor
-/* Why BCE on grey pixels is not a likelihood: over p, the cross-entropy
- * -x log p - (1 - x) log(1 - p) is smallest at p = x, where it is the
- * entropy H(x) > 0 of Bernoulli(x). Returns sum_i H(x_i) averaged over
- * the images: the floor of the reconstruction term (0 when binary). */
-double grey_bce_floor(const data_set *set)
-{
-    double sum = 0;
-    for (size_t i = 0; i < (size_t)set->n * set->dim; i++) {
-        double x = set->x[i];
-        if (x > 0 && x < 1)
-            sum -= x * log(x) + (1 - x) * log1p(-x);
-    }
-    return sum / set->n;
-}
-//< ch07-grey-floor
 
 /* The one image `i` of `set`, as a set of its own. */
 data_set single_image(const data_set *set, int i)
@@ -323,16 +212,10 @@ int iw_sizes(int ks[4], int K)
     return n;
 }
 
-/* Loads path into m, or exits with one line saying what differs. */
-void load_checkpoint(vae_model *m, const char *path, const char *tag)
-{
-    vae_load(m, path, tag, "--latent, --hidden, --decoder or --sigma");
-}
-
 /* What the program measures after training. */
 typedef struct {
     vae_terms test;         /* -ELBO terms, eval_samples draws per image */
-    double floor;           /* grey_bce_floor of the test set */
+    double floor;           /* data_pixel_entropy of the test set */
     int ks[4], nk;          /* the k of the bounds */
     double bound[4];        /* L_k, nats per image */
     int active;             /* active units (7.13) */
@@ -351,7 +234,7 @@ evaluation evaluate(vae_model *m, const data_set *test,
     printf("test -ELBO %.3f = reconstruction %.3f + KL %.3f nats, %d eps "
            "draws per image\n", ev.test.nll + ev.test.kl, ev.test.nll,
            ev.test.kl, o->eval_samples);
-    ev.floor = grey_bce_floor(test);
+    ev.floor = data_pixel_entropy(test);
     if (m->cfg.decoder == VAE_BERNOULLI)
         printf("the Bernoulli term cannot go below sum_i H(x_i) = %.3f "
                "nats on these pixels\n", ev.floor);
@@ -378,8 +261,7 @@ evaluation evaluate(vae_model *m, const data_set *test,
     return ev;
 }
 
-/* The second audit's numbers, measured under the errata banner at the
- * end of the file. */
+/* The second audit's numbers, measured under the last banner. */
 typedef struct {
     double noise_var_0, noise_var_5;        /* note 001: e^2s at 0, -5 */
     double elbo_w0, elbo_w1, logp_w0, logp_w1;  /* note 001: Lb vs L */
@@ -400,72 +282,10 @@ typedef struct {
 } note_checks;
 
 /* Measures and prints the notes' errors on the first test image, at
- * latent dimension `dim`; log p(x) comes from L_iw. */
+ * latent dimension `dim`; log p(x) comes from L_iw. Under the last
+ * banner. */
 note_checks check_notes(vae_model *m, const data_set *test, int dim,
-                        int iw, rng *r)
-{
-    enum { DRAWS = 100000, SPREAD_DRAWS = 1000 };
-    note_checks c;
-    int L = m->cfg.latent;
-    data_set first = single_image(test, 0);
-    vae_acts a;
-    vae_acts_alloc(&a, &m->cfg, 1);
-    vae_encode(&a, m, first.x, NULL, 1);
-
-    c.logvar = a.logvar[dim];
-    c.var = reparam_sample_variance(c.logvar, false, DRAWS, r);
-    c.keras_var = reparam_sample_variance(c.logvar, true, DRAWS, r);
-    printf("\nnote 002's z = mu + exp(log_var) * eps, at the log sigma^2 "
-           "= %.4f of the first test image's dimension %d:\n", c.logvar,
-           dim + 1);
-    printf("  Var z by (7.5) %.6g (sigma^2 = %.6g); by the Keras line "
-           "%.6g (sigma^4 = %.6g)\n", c.var, exp(c.logvar), c.keras_var,
-           exp(2 * c.logvar));
-
-    const double pm = 0.5, ps = -1.0;
-    c.penalty = lecture_penalty(pm, ps);
-    c.two_kl = 2 * kl_std_normal_term(pm, ps);
-    c.kl_exp = kl_std_normal_term(pm, 2 * ps);
-    printf("note 001's penalty exp(s) - (1 + s) + m^2 at m = %g, s = %g: "
-           "%.6f\n", pm, ps, c.penalty);
-    printf("  = 2 KL(N(m, e^s) || N(0,1)), s as log-variance: %.6f\n",
-           c.two_kl);
-    printf("  but noise e^s * e has log-variance 2s: KL = %.6f\n",
-           c.kl_exp);
-
-    one_sample os = one_sample_spread(m, first.x, SPREAD_DRAWS, r);
-    c.one_mean = os.neg_elbo.mean;
-    c.one_sd = sqrt(num_stats_var(&os.neg_elbo));
-    c.one_kl = os.kl;
-    printf("one-sample -ELBO of the first test image over %d eps draws: "
-           "mean %.3f, sd %.3f; its KL term %.3f for every draw\n",
-           SPREAD_DRAWS, c.one_mean, c.one_sd, c.one_kl);
-    c.noisy_sd = noisy_input_spread(m, first.x, dim, SPREAD_DRAWS, r);
-    printf("note 002's g(X + eps): sd of mu_%d(X + eps) %.4f; "
-           "g(X, eps) = mu + sigma eps has sd sigma = %.4f\n", dim + 1,
-           c.noisy_sd, exp(0.5 * c.logvar));
-
-    /* Bayes at z = mu(x): log p(z|x) = log p(x|z) + log p(z) - log p(x) */
-    double log_px;
-    vae_iw_bounds(&log_px, m, &first, NULL, &iw, 1, iw, r);
-    vae_decode(&a, m, a.mu, NULL, 1);
-    double log_px_z = -vae_nll(&a, m, first.x, 1, NULL, 0, false);
-    double log_pz = 0;
-    c.log_q = 0;
-    for (int j = 0; j < L; j++) {
-        log_pz += -0.5 * a.mu[j] * a.mu[j] - 0.5 * log(2 * M_PI);
-        c.log_q += -0.5 * a.logvar[j] - 0.5 * log(2 * M_PI);
-    }
-    c.log_post = log_px_z + log_pz - log_px;
-    c.slip = c.log_q + log_pz - log_px;
-    printf("note 003's Bayes at z = mu(x), first test image: log q(z|x) = "
-           "%.3f;\n  log p(x|z) + log p(z) - log p(x) = %.3f (right); "
-           "log q(z|x) + log p(z) - log p(x) = %.3f (the slip)\n",
-           c.log_q, c.log_post, c.slip);
-    vae_acts_free(&a);
-    c.audit = note_audit(m, test, c.logvar);
-    return c;
-}
+                        int iw, rng *r);
 
 /* The pictures and tables: 64 samples from the prior (also as IDX),
  * reconstructions, interpolations, traversals, the latent dimensions,
@@ -540,6 +360,64 @@ void print_summary(const vae_run *run, int train_n, int test_n,
     report_summary("seconds", seconds);
 }
 
+/* The training and test sets, cut to --train-size and --test-size.
+ * With --binarize the test set is one fixed draw, the same for every
+ * run; the training set gets new draws each epoch. */
+void load_sets(data_set *train, data_set *test, const vae_options *o)
+{
+    data_load(train, o->data, "train", SIDE, SIDE);
+    data_load(test, o->data, "t10k", SIDE, SIDE);
+    data_truncate(train, o->train_size);
+    data_truncate(test, o->test_size);
+    if (o->binarize)
+        data_binarize_fixed(test->x, (size_t)test->n * PIXELS);
+}
+
+/* The run's first lines: the model, the variant and the data. */
+void print_setup(const vae_options *o, const vae_config *cfg,
+                 const char *tag, int train_n, int test_n)
+{
+    printf("ch07_vae: seed %d, %s; %s, latent %d, hidden %d%s\n",
+           o->seed, mat_threads_text(), tag + strlen("ch07_vae "),
+           cfg->latent, cfg->hidden,
+           o->binarize ? ", binarized pixels" : "");
+    vae_print_variants(o, cfg);
+    printf("data: %d training and %d test images from %s\n", train_n,
+           test_n, o->data);
+}
+
+/* With --load, the checkpoint; else trains m, then saves the checkpoint
+ * and the history before anything is evaluated, so that Ctrl-C (or a
+ * crash later) loses no training. An interrupted run says how to go
+ * on. */
+vae_run train_or_load(vae_model *m, const data_set *train,
+                      const data_set *test, const vae_options *o,
+                      const char *tag, rng *r)
+{
+    vae_run run = {0};
+    if (o->load != NULL) {
+        vae_load(m, o->load, "ch07_vae");
+        if (o->explore)
+            vae_explore(m, test);   /* exits */
+        return run;
+    }
+    printf("training: %d epochs, batch %d, Adam lr %g, beta %g%s\n\n",
+           o->epochs, o->batch, o->lr, o->beta,
+           o->warmup ? " (warm-up)" : "");
+    run = vae_train(m, train, NULL, test, NULL, o, r);
+    nn_params_save(&m->params, o->out, "vae.bin", tag);
+    vae_write_history(&run, o->out);
+    if (run.interrupted) {
+        printf("\ninterrupted after %d epoch%s and %ld step%s: the "
+               "checkpoint is saved; evaluate it with --load "
+               "%s/vae.bin\n", run.epochs_done,
+               run.epochs_done == 1 ? "" : "s", run.steps,
+               run.steps == 1 ? "" : "s", o->out);
+        report_files();
+    }
+    return run;
+}
+
 #ifndef TESTING
 int main(int argc, char **argv)
 {
@@ -566,49 +444,14 @@ int main(int argc, char **argv)
     report_prepare(o.out);   /* fail now, not after the training */
 
     data_set train, test;
-    data_load(&train, o.data, "train", SIDE, SIDE);
-    data_load(&test, o.data, "t10k", SIDE, SIDE);
-    data_truncate(&train, o.train_size);
-    data_truncate(&test, o.test_size);
-    if (o.binarize) {   /* one fixed draw, the same for every run */
-        rng fixed;
-        rng_seed(&fixed, 12345);
-        vae_binarize(test.x, test.n * PIXELS, &fixed);
-    }
+    load_sets(&train, &test, &o);
     char tag[NN_TAG_MAX];
     vae_tag(tag, "ch07_vae", &cfg);
-    printf("ch07_vae: seed %d, %s; %s, latent %d, hidden %d%s\n",
-           o.seed, mat_threads_text(), tag + strlen("ch07_vae "), cfg.latent,
-           cfg.hidden, o.binarize ? ", binarized pixels" : "");
-    vae_print_variants(&o, &cfg);
-    printf("data: %d training and %d test images from %s\n", train.n,
-           test.n, o.data);
+    print_setup(&o, &cfg, tag, train.n, test.n);
 
     static vae_model m;
     vae_init(&m, cfg, &r);
-    vae_run run = {0};
-    if (o.load != NULL) {
-        load_checkpoint(&m, o.load, tag);
-        printf("loaded %s: %zu parameters, no training\n", o.load,
-               m.params.count);
-        if (o.explore)
-            vae_explore(&m, &test);   /* exits */
-    } else {
-        printf("training: %d epochs, batch %d, Adam lr %g, beta %g%s\n\n",
-               o.epochs, o.batch, o.lr, o.beta,
-               o.warmup ? " (warm-up)" : "");
-        run = vae_train(&m, &train, NULL, &test, NULL, &o, &r);
-        nn_params_save(&m.params, o.out, "vae.bin", tag);  /* saved */
-        vae_write_history(&run, o.out);     /* before the evaluation */
-        if (run.interrupted) {
-            printf("\ninterrupted after %d epoch%s and %ld step%s: the "
-                   "checkpoint is saved; evaluate it with --load "
-                   "%s/vae.bin\n", run.epochs_done,
-                   run.epochs_done == 1 ? "" : "s", run.steps,
-                   run.steps == 1 ? "" : "s", o.out);
-            report_files();
-        }
-    }
+    vae_run run = train_or_load(&m, &train, &test, &o, tag, &r);
     int status = run.interrupted ? 130 : 0;   /* 128 + SIGINT */
     if (!run.interrupted) {
         evaluation ev = evaluate(&m, &test, &o, &r);
@@ -629,7 +472,171 @@ int main(int argc, char **argv)
 
 #endif
 
-/* ---- errata in the notes: the second audit ----------------------------- */
+/* ---- the notes' errors, measured ---------------------------------------- */
+
+//> ch07-keras
+/* Note 002's Keras line, z = mu + exp(z_log_var) * eps: the standard
+ * deviation it applies is e^l = sigma^2, so Var z = sigma^4, not the
+ * sigma^2 = e^l that the KL term (2.9) assumes. */
+void keras_reparam_forward(real *z, const real *mu, const real *logvar,
+                           const real *eps, int n)
+{
+    for (int i = 0; i < n; i++)
+        z[i] = mu[i] + (real)exp(logvar[i]) * eps[i];
+}
+//< ch07-keras
+
+/* The sample variance of n draws of z at mu = 0 and log sigma^2 =
+ * logvar, drawn by (7.5) or by the Keras line. */
+double reparam_sample_variance(double logvar, bool keras, int n, rng *r)
+{
+    real mu = 0, lv = (real)logvar, eps, z;
+    num_stats s = {0};
+    for (int i = 0; i < n; i++) {
+        eps = (real)rng_normal(r);
+        if (keras)
+            keras_reparam_forward(&z, &mu, &lv, &eps, 1);
+        else
+            vae_reparam_forward(&z, &mu, &lv, &eps, 1);
+        num_stats_add(&s, z);
+    }
+    return num_stats_var(&s);
+}
+
+//> ch07-lecture-penalty
+/* Note 001's penalty (Hung-yi Lee's lecture), for a code
+ * c = m + exp(s) * e: exp(s) - (1 + s) + m^2. */
+double lecture_penalty(double m, double s)
+{
+    return exp(s) - (1.0 + s) + m * m;
+}
+//< ch07-lecture-penalty
+
+/* The spread of the one-sample -ELBO of one image over eps draws: its
+ * reconstruction term varies with eps, its KL term (closed form) does
+ * not. */
+typedef struct {
+    num_stats neg_elbo;     /* -log p(x|z) + KL over the draws */
+    double kl;              /* KL(q(z|x) || N(0, I)), the same for all */
+} one_sample;
+
+one_sample one_sample_spread(vae_model *m, const real *x, int draws,
+                             rng *r)
+{
+    int L = m->cfg.latent;
+    vae_acts a;
+    vae_acts_alloc(&a, &m->cfg, draws);
+    real *xs = sys_alloc((size_t)draws * PIXELS, sizeof *xs);
+    real *eps = sys_alloc((size_t)draws * L, sizeof *eps);
+    double *nll = sys_alloc((size_t)draws, sizeof(double));
+    for (int d = 0; d < draws; d++)
+        memcpy(xs + (size_t)d * PIXELS, x, sizeof(real) * PIXELS);
+    for (int i = 0; i < draws * L; i++)
+        eps[i] = (real)rng_normal(r);
+    vae_forward(&a, m, xs, NULL, eps, draws);
+    vae_nll(&a, m, xs, draws, nll, 0, false);
+    one_sample o = {{0}, 0};
+    for (int j = 0; j < L; j++)
+        o.kl += kl_std_normal_term(a.mu[j], a.logvar[j]);
+    for (int d = 0; d < draws; d++)
+        num_stats_add(&o.neg_elbo, nll[d] + o.kl);
+    vae_acts_free(&a);
+    free(xs);
+    free(eps);
+    free(nll);
+    return o;
+}
+
+/* Note 002's g(X + eps), read literally: noise added to the pixels
+ * (N(0, 1) each) before the encoder. Returns the standard deviation of
+ * mu_j(X + eps) over the draws, for latent dimension j. */
+double noisy_input_spread(vae_model *m, const real *x, int j, int draws,
+                          rng *r)
+{
+    vae_acts a;
+    vae_acts_alloc(&a, &m->cfg, draws);
+    real *xs = sys_alloc((size_t)draws * PIXELS, sizeof *xs);
+    for (int d = 0; d < draws; d++)
+        for (int i = 0; i < PIXELS; i++)
+            xs[(size_t)d * PIXELS + i] = x[i] + (real)rng_normal(r);
+    vae_encode(&a, m, xs, NULL, draws);
+    num_stats s = {0};
+    for (int d = 0; d < draws; d++)
+        num_stats_add(&s, a.mu[(size_t)d * m->cfg.latent + j]);
+    vae_acts_free(&a);
+    free(xs);
+    return sqrt(num_stats_var(&s));
+}
+
+/* Measures and prints the notes' errors on the first test image, at
+ * latent dimension `dim`; log p(x) comes from L_iw. */
+note_checks check_notes(vae_model *m, const data_set *test, int dim,
+                        int iw, rng *r)
+{
+    enum { DRAWS = 100000, SPREAD_DRAWS = 1000 };
+    note_checks c;
+    int L = m->cfg.latent;
+    data_set first = single_image(test, 0);
+    vae_acts a;
+    vae_acts_alloc(&a, &m->cfg, 1);
+    vae_encode(&a, m, first.x, NULL, 1);
+
+    c.logvar = a.logvar[dim];
+    c.var = reparam_sample_variance(c.logvar, false, DRAWS, r);
+    c.keras_var = reparam_sample_variance(c.logvar, true, DRAWS, r);
+    printf("\nnote 002's z = mu + exp(log_var) * eps, at the log sigma^2 "
+           "= %.4f of the first test image's dimension %d:\n", c.logvar,
+           dim + 1);
+    printf("  Var z by (7.5) %.6g (sigma^2 = %.6g); by the Keras line "
+           "%.6g (sigma^4 = %.6g)\n", c.var, exp(c.logvar), c.keras_var,
+           exp(2 * c.logvar));
+
+    const double pm = 0.5, ps = -1.0;
+    c.penalty = lecture_penalty(pm, ps);
+    c.two_kl = 2 * kl_std_normal_term(pm, ps);
+    c.kl_exp = kl_std_normal_term(pm, 2 * ps);
+    printf("note 001's penalty exp(s) - (1 + s) + m^2 at m = %g, s = %g: "
+           "%.6f\n", pm, ps, c.penalty);
+    printf("  = 2 KL(N(m, e^s) || N(0,1)), s as log-variance: %.6f\n",
+           c.two_kl);
+    printf("  but noise e^s * e has log-variance 2s: KL = %.6f\n",
+           c.kl_exp);
+
+    one_sample os = one_sample_spread(m, first.x, SPREAD_DRAWS, r);
+    c.one_mean = os.neg_elbo.mean;
+    c.one_sd = sqrt(num_stats_var(&os.neg_elbo));
+    c.one_kl = os.kl;
+    printf("one-sample -ELBO of the first test image over %d eps draws: "
+           "mean %.3f, sd %.3f; its KL term %.3f for every draw\n",
+           SPREAD_DRAWS, c.one_mean, c.one_sd, c.one_kl);
+    c.noisy_sd = noisy_input_spread(m, first.x, dim, SPREAD_DRAWS, r);
+    printf("note 002's g(X + eps): sd of mu_%d(X + eps) %.4f; "
+           "g(X, eps) = mu + sigma eps has sd sigma = %.4f\n", dim + 1,
+           c.noisy_sd, exp(0.5 * c.logvar));
+
+    /* Bayes at z = mu(x): log p(z|x) = log p(x|z) + log p(z) - log p(x) */
+    double log_px;
+    vae_iw_bounds(&log_px, m, &first, NULL, &iw, 1, iw, r);
+    vae_decode(&a, m, a.mu, NULL, 1);
+    double log_px_z = -vae_nll(&a, m, first.x, 1, NULL, 0, false);
+    double log_pz = 0;
+    c.log_q = 0;
+    for (int j = 0; j < L; j++) {
+        log_pz += -0.5 * a.mu[j] * a.mu[j] - 0.5 * log(2 * M_PI);
+        c.log_q += -0.5 * a.logvar[j] - 0.5 * log(2 * M_PI);
+    }
+    c.log_post = log_px_z + log_pz - log_px;
+    c.slip = c.log_q + log_pz - log_px;
+    printf("note 003's Bayes at z = mu(x), first test image: log q(z|x) = "
+           "%.3f;\n  log p(x|z) + log p(z) - log p(x) = %.3f (right); "
+           "log q(z|x) + log p(z) - log p(x) = %.3f (the slip)\n",
+           c.log_q, c.log_post, c.slip);
+    vae_acts_free(&a);
+    c.audit = note_audit(m, test, c.logvar);
+    return c;
+}
+
+/* ---- the notes' errors: the second audit -------------------------------- */
 
 /* Note 001: the lecture's code is c = m + exp(s) e, so the noise has
  * variance e^(2s). At s = 0, the penalty's minimum, it is 1; it

@@ -70,7 +70,7 @@ double style_swap(real *swaps /* (n * CLASSES, PIXELS) or NULL */,
                sizeof(real) * L);
         label[i] = (unsigned char)(i % CLASSES);
     }
-    vae_onehot(cond, label, count, CLASSES);
+    data_onehot(cond, label, count, CLASSES);
     vae_decode_images(images, m, z, cond, count);
     double per_digit[CLASSES];
     double accuracy = conditional_accuracy(per_digit, NULL, judge,
@@ -236,17 +236,8 @@ typedef struct {
     bool contrast;              /* train the unconditional VAE too */
 } cvae_options;
 
-/* Replaces the n pixels x by one fixed Bernoulli draw of them, the
- * same in every run: chapter 7's test set for --binarize. */
-void binarize_fixed(real *x, size_t n)
-{
-    rng fixed;
-    rng_seed(&fixed, 12345);
-    vae_binarize(x, (int)n, &fixed);
-}
-
 /* The test set, or with `binarize` a copy of it drawn by
- * binarize_fixed. */
+ * data_binarize_fixed. */
 data_set binarized_copy(const data_set *test, bool binarize)
 {
     data_set drawn = *test;
@@ -255,22 +246,8 @@ data_set binarized_copy(const data_set *test, bool binarize)
     size_t n = (size_t)test->n * (size_t)test->dim;
     drawn.x = sys_alloc(n, sizeof *drawn.x);
     memcpy(drawn.x, test->x, sizeof(real) * n);
-    binarize_fixed(drawn.x, n);
+    data_binarize_fixed(drawn.x, n);
     return drawn;
-}
-
-/* The flags that set a checkpoint's shape: --load's hint names them. */
-#define SHAPE_FLAGS "--cond, --latent, --hidden, --decoder or --sigma"
-
-/* Loads a checkpoint into m, or exits with one line saying what
- * differs. */
-void load_checkpoint(vae_model *m, const char *path, const char *chapter)
-{
-    char tag[NN_TAG_MAX];
-    vae_tag(tag, chapter, &m->cfg);
-    vae_load(m, path, tag, SHAPE_FLAGS);
-    printf("loaded %s: %zu parameters, no training\n", path,
-           m->params.count);
 }
 
 /* After a training that Ctrl-C cut short (vae_train then returns with
@@ -297,7 +274,7 @@ vae_run train_or_load(vae_model *m, const char *chapter,
 {
     vae_run run = {0};
     if (o->load != NULL) {
-        load_checkpoint(m, o->load, chapter);
+        vae_load(m, o->load, chapter);
         return run;
     }
     char tag[NN_TAG_MAX];
@@ -974,7 +951,7 @@ void run_half(const vae_options *o, const cvae_options *co,
                                   test, o->out, o->seed);
     halves tr = halves_of(train), te = halves_of(test);
     if (o->binarize)   /* the modelled bottoms, as run_label does */
-        binarize_fixed(te.bottom.x, (size_t)te.bottom.n * HALF);
+        data_binarize_fixed(te.bottom.x, (size_t)te.bottom.n * HALF);
 
     static vae_model m;
     vae_init(&m, vae_options_config(o, HALF, HALF), r);
@@ -1081,9 +1058,7 @@ void check_options(const vae_options *o, const cvae_options *co)
     if (o->load != NULL) {   /* a bad file fails now, not after the judge */
         vae_config cfg = vae_options_config(o, half ? HALF : PIXELS,
                                             half ? HALF : CLASSES);
-        char tag[NN_TAG_MAX];
-        vae_tag(tag, half ? "ch08_half" : "ch08_cvae", &cfg);
-        vae_check_load(cfg, o->load, tag, SHAPE_FLAGS);
+        vae_check_load(cfg, o->load, half ? "ch08_half" : "ch08_cvae");
     }
 }
 
@@ -1121,7 +1096,7 @@ int main(int argc, char **argv)
     if (o.explore) {   /* the CVAE of --load, by hand; exits */
         static vae_model m;
         vae_init(&m, vae_options_config(&o, PIXELS, CLASSES), &r);
-        load_checkpoint(&m, o.load, "ch08_cvae");
+        vae_load(&m, o.load, "ch08_cvae");
         vae_explore(&m, &test);
     }
     if (strcmp(co.cond, "label") == 0)

@@ -275,7 +275,7 @@ gan_watch watch_make(int noise, int seed)
         w.z[i] = (real)rng_normal(&r);
     for (int i = 0; i < n; i++)
         w.label[i] = (unsigned char)(i / WATCH);
-    vae_onehot(w.onehot, w.label, n, CLASSES);
+    data_onehot(w.onehot, w.label, n, CLASSES);
     return w;
 }
 
@@ -358,7 +358,7 @@ gan_epoch train_epoch(gan_model *m, gan_acts *a, const data_set *train,
     data_order(order, train->n, r);
     for (int s = 0; s + B <= train->n && !interrupt_requested(); s += B) {
         data_gather(x, label, train, order + s, B);
-        vae_onehot(onehot, label, B, CLASSES);
+        data_onehot(onehot, label, B, CLASSES);
         for (int i = 0; i < B * Z; i++)
             z[i] = (real)rng_normal(r);
         for (int i = 0; i < B * Z; i++)

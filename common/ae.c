@@ -65,24 +65,23 @@ void ae_init(ae_model *m, ae_shape shape, int batch, rng *r)
     }
 
     /* z and dz for every layer; a and da only where they differ. */
-    size_t total = 0;
-    for (int l = 0; l < m->nlayers; l++)
-        total += (size_t)(m->act[l] == AE_IDENTITY ? 2 : 4) *
-                 (size_t)batch * (size_t)width[l + 1];
-    m->buffers = sys_alloc(total, sizeof *m->buffers);
-    real *next = m->buffers;
+    real_part part[4 * AE_MAX_LAYERS];
+    size_t np = 0;
     for (int l = 0; l < m->nlayers; l++) {
         size_t n = (size_t)batch * (size_t)width[l + 1];
-        m->z[l] = next, next += n;
-        m->dz[l] = next, next += n;
+        part[np++] = (real_part){&m->z[l], n};
+        part[np++] = (real_part){&m->dz[l], n};
+        if (m->act[l] != AE_IDENTITY) {
+            part[np++] = (real_part){&m->a[l], n};
+            part[np++] = (real_part){&m->da[l], n};
+        }
+    }
+    m->buffers = real_carve(part, np);
+    for (int l = 0; l < m->nlayers; l++)
         if (m->act[l] == AE_IDENTITY) {
             m->a[l] = m->z[l];
             m->da[l] = m->dz[l];
-        } else {
-            m->a[l] = next, next += n;
-            m->da[l] = next, next += n;
         }
-    }
 }
 
 /* Frees what ae_init allocated. */

@@ -38,20 +38,18 @@ void classify_init(classify_model *m, int rows, int cols, int hidden,
         nn_dense_init(&m->first, NN_INIT_PYTORCH, r);
     }
     size_t B = (size_t)batch, H = (size_t)hidden, K = (size_t)classes;
-    m->x = sys_alloc(B * (size_t)m->in, sizeof *m->x);
-    m->h = sys_alloc(B * H, sizeof *m->h);
-    m->d_h = sys_alloc(B * H, sizeof *m->d_h);
-    m->d_pre = sys_alloc(B * H, sizeof *m->d_pre);
-    m->logits = sys_alloc(B * K, sizeof *m->logits);
-    m->d_logits = sys_alloc(B * K, sizeof *m->d_logits);
+    real_part part[] = {
+        {&m->x, B * (size_t)m->in}, {&m->h, B * H}, {&m->d_h, B * H},
+        {&m->d_pre, B * H}, {&m->logits, B * K}, {&m->d_logits, B * K},
+    };
+    m->buffers = real_carve(part, sizeof part / sizeof part[0]);
 }
 
 void classify_free(classify_model *m)
 {
     nn_params_free(&m->params);
-    real *all[] = {m->x, m->h, m->d_h, m->d_pre, m->logits, m->d_logits};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        free(all[i]);
+    free(m->buffers);
+    m->buffers = NULL;
     m->x = m->h = m->d_h = m->d_pre = m->logits = m->d_logits = NULL;
 }
 

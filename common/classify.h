@@ -39,6 +39,7 @@ typedef struct {
     real *d_h;          /* (batch, hidden) at the ReLU's output */
     real *d_pre;        /* (batch, hidden) at its input */
     real *d_logits;     /* (batch, classes) */
+    real *buffers;      /* the one allocation behind them (real_carve) */
 } classify_model;
 
 /* Builds the model for rows x cols images (He init before a ReLU,

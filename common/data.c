@@ -8,6 +8,7 @@
 #include "sys.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -422,3 +423,42 @@ void data_write_labels(const char *dir, const char *name,
     fwrite(y, 1, (size_t)n, f.fp);
     report_commit(&f);
 }
+
+void data_onehot(real *cond, const unsigned char *label, int B,
+                 int classes)
+{
+    memset(cond, 0, sizeof(real) * (size_t)B * (size_t)classes);
+    for (int b = 0; b < B; b++)
+        cond[(size_t)b * classes + label[b]] = 1;
+}
+
+void data_binarize(real *x, size_t n, rng *r)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = rng_uniform(r) < x[i] ? 1 : 0;
+}
+
+void data_binarize_fixed(real *x, size_t n)
+{
+    rng fixed;
+    rng_seed(&fixed, 12345);
+    data_binarize(x, n, &fixed);
+}
+
+//> ch07-grey-floor
+/* Why BCE on grey pixels is not a likelihood: over p, the cross-entropy
+ * -x log p - (1 - x) log(1 - p) is smallest at p = x, where it is the
+ * entropy H(x) > 0 of Bernoulli(x). Returns sum_i H(x_i) averaged over
+ * the images: the floor of the reconstruction term, (5.8); 0 when the
+ * pixels are binary. */
+double data_pixel_entropy(const data_set *set)
+{
+    double sum = 0;
+    for (size_t i = 0; i < (size_t)set->n * set->dim; i++) {
+        double x = set->x[i];
+        if (x > 0 && x < 1)
+            sum -= x * log(x) + (1 - x) * log1p(-x);
+    }
+    return sum / set->n;
+}
+//< ch07-grey-floor

@@ -66,6 +66,21 @@ void data_gather(real *x_batch /* (count, dim) */,
                  unsigned char *y_batch /* (count) */,
                  const data_set *set, const int *index, int count);
 
+/* The condition of a batch: row b is the one-hot code of label[b]. */
+void data_onehot(real *cond /* (B, classes) */,
+                 const unsigned char *label /* (B) */, int B, int classes);
+
+/* Replaces each pixel x by a draw of Bernoulli(x): binarization. */
+void data_binarize(real *x /* (n) */, size_t n, rng *r);
+
+/* data_binarize by a generator of its own with a fixed seed: the one
+ * binarized test set chapters 7 and 8 evaluate on, whatever --seed. */
+void data_binarize_fixed(real *x /* (n) */, size_t n);
+
+/* sum_i H(x_i) of a set's pixels read as coin flips, averaged over its
+ * images: what BCE against these targets cannot go below (5.8). */
+double data_pixel_entropy(const data_set *set);
+
 /* Writes images (n, rows*cols) as an IDX image file dir/name: each value
  * clamped to [0,1] and rounded to a byte (NaN becomes 0). Written whole
  * or not at all (report_open/report_commit), so other tools can read a

@@ -46,38 +46,26 @@ void gan_acts_alloc(gan_acts *a, const gan_config *c, int cap)
 {
     size_t B = (size_t)cap, X = (size_t)c->x_dim, C = (size_t)c->classes;
     size_t GH = (size_t)c->g_hidden, DH = (size_t)c->d_hidden;
+    size_t IN = (size_t)c->noise + C;
     a->cap = cap;
-    a->gen_in = sys_alloc(B * ((size_t)c->noise + C), sizeof *a->gen_in);
-    a->gen_h = sys_alloc(B * GH, sizeof *a->gen_h);
-    a->fake = sys_alloc(B * X, sizeof *a->fake);
-    a->pair = sys_alloc(2 * B * X, sizeof *a->pair);
-    a->pair_y = sys_alloc(2 * B * C, sizeof *a->pair_y);
-    a->disc_y = sys_alloc(2 * B * C, sizeof *a->disc_y);
-    a->disc_h = sys_alloc(2 * B * DH, sizeof *a->disc_h);
-    a->logit = sys_alloc(2 * B, sizeof *a->logit);
-    a->target = sys_alloc(2 * B, sizeof *a->target);
+    real_part part[] = {
+        {&a->gen_in, B * IN}, {&a->gen_h, B * GH}, {&a->fake, B * X},
+        {&a->pair, 2 * B * X}, {&a->pair_y, 2 * B * C},
+        {&a->disc_y, 2 * B * C}, {&a->disc_h, 2 * B * DH},
+        {&a->logit, 2 * B}, {&a->target, 2 * B}, {&a->d_logit, 2 * B},
+        {&a->d_disc_h, 2 * B * DH}, {&a->d_disc_h_pre, 2 * B * DH},
+        {&a->proj, 2 * B * C}, {&a->d_proj, 2 * B * C},
+        {&a->d_fake, B * X}, {&a->d_gen_pre, B * X},
+        {&a->d_gen_h, B * GH}, {&a->d_gen_h_pre, B * GH},
+    };
+    a->buffers = real_carve(part, sizeof part / sizeof part[0]);
     for (int i = 0; i < cap; i++)
         a->target[i] = 1;
-    a->d_logit = sys_alloc(2 * B, sizeof *a->d_logit);
-    a->d_disc_h = sys_alloc(2 * B * DH, sizeof *a->d_disc_h);
-    a->d_disc_h_pre = sys_alloc(2 * B * DH, sizeof *a->d_disc_h_pre);
-    a->proj = sys_alloc(2 * B * C, sizeof *a->proj);
-    a->d_proj = sys_alloc(2 * B * C, sizeof *a->d_proj);
-    a->d_fake = sys_alloc(B * X, sizeof *a->d_fake);
-    a->d_gen_pre = sys_alloc(B * X, sizeof *a->d_gen_pre);
-    a->d_gen_h = sys_alloc(B * GH, sizeof *a->d_gen_h);
-    a->d_gen_h_pre = sys_alloc(B * GH, sizeof *a->d_gen_h_pre);
 }
 
 void gan_acts_free(gan_acts *a)
 {
-    real *all[] = {a->gen_in, a->gen_h, a->fake, a->pair, a->pair_y,
-                   a->disc_y, a->disc_h, a->proj, a->logit,
-                   a->target, a->d_logit, a->d_proj, a->d_disc_h,
-                   a->d_disc_h_pre, a->d_fake, a->d_gen_pre, a->d_gen_h,
-                   a->d_gen_h_pre};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        free(all[i]);
+    free(a->buffers);
     memset(a, 0, sizeof *a);
 }
 
@@ -300,7 +288,7 @@ void gan_generate(real *images, gan_model *m, gan_acts *a,
         int B = n - s < a->cap ? n - s : a->cap;
         for (int i = 0; i < B * c->noise; i++)
             z[i] = (real)rng_normal(r);
-        vae_onehot(onehot, label + s, B, c->classes);
+        data_onehot(onehot, label + s, B, c->classes);
         gan_generator_forward(a, m, z, onehot, B);
         memcpy(images + (size_t)s * c->x_dim, a->fake,
                sizeof(real) * (size_t)B * c->x_dim);

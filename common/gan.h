@@ -85,6 +85,7 @@ typedef struct {
     real *d_gen_pre;    /* (cap, x_dim) at the sigmoid's input */
     real *d_gen_h;      /* (cap, g_hidden) */
     real *d_gen_h_pre;  /* (cap, g_hidden) */
+    real *buffers;      /* the one allocation behind them (real_carve) */
 } gan_acts;
 
 void gan_acts_alloc(gan_acts *a, const gan_config *cfg, int cap);

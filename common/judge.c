@@ -65,7 +65,7 @@ void cvae_generate(real *images /* (ndigits * n, PIXELS) */,
         asked[i] = (unsigned char)digits[i / n];
     for (int i = 0; i < count * L; i++)
         z[i] = (real)(temperature * rng_normal(r));
-    vae_onehot(cond, asked, count, CLASSES);
+    data_onehot(cond, asked, count, CLASSES);
     vae_decode_images(images, m, z, cond, count);
     free(z);
     free(cond);

@@ -80,39 +80,33 @@ void vae_acts_alloc(vae_acts *a, const vae_config *cfg, int cap)
     size_t B = (size_t)cap, H = (size_t)cfg->hidden;
     size_t L = (size_t)cfg->latent, D = (size_t)cfg->x_dim;
     size_t C = (size_t)cfg->cond_dim;
+    memset(a, 0, sizeof *a);
     a->cap = cap;
-    a->enc_in = C > 0 ? sys_alloc(B * (D + C), sizeof(real)) : NULL;
-    a->dec_in = C > 0 ? sys_alloc(B * (L + C), sizeof(real)) : NULL;
-    a->d_dec_in = C > 0 ? sys_alloc(B * (L + C), sizeof(real)) : NULL;
-    a->h = sys_alloc(B * H, sizeof *a->h);
-    a->g = sys_alloc(B * H, sizeof *a->g);
-    a->d_h_in = sys_alloc(B * H, sizeof *a->d_h_in);
-    a->d_h = sys_alloc(B * H, sizeof *a->d_h);
-    a->d_g_in = sys_alloc(B * H, sizeof *a->d_g_in);
-    a->d_g = sys_alloc(B * H, sizeof *a->d_g);
-    a->mu = sys_alloc(B * L, sizeof *a->mu);
-    a->logvar = sys_alloc(B * L, sizeof *a->logvar);
-    a->z = sys_alloc(B * L, sizeof *a->z);
-    a->d_mu = sys_alloc(B * L, sizeof *a->d_mu);
-    a->d_logvar = sys_alloc(B * L, sizeof *a->d_logvar);
-    a->d_z = sys_alloc(B * L, sizeof *a->d_z);
-    a->logits = sys_alloc(B * D, sizeof *a->logits);
-    a->mean = sys_alloc(B * D, sizeof *a->mean);
-    a->d_logits = sys_alloc(B * D, sizeof *a->d_logits);
-    a->d_mean = sys_alloc(B * D, sizeof *a->d_mean);
-    a->h0 = cfg->enc_second ? sys_alloc(B * H, sizeof(real)) : NULL;
-    a->d_h0 = cfg->enc_second ? sys_alloc(B * H, sizeof(real)) : NULL;
-    a->d_h0_in = cfg->enc_second ? sys_alloc(B * H, sizeof(real)) : NULL;
+    real_part part[22] = {
+        {&a->h, B * H}, {&a->g, B * H}, {&a->d_h_in, B * H},
+        {&a->d_h, B * H}, {&a->d_g_in, B * H}, {&a->d_g, B * H},
+        {&a->mu, B * L}, {&a->logvar, B * L}, {&a->z, B * L},
+        {&a->d_mu, B * L}, {&a->d_logvar, B * L}, {&a->d_z, B * L},
+        {&a->logits, B * D}, {&a->mean, B * D}, {&a->d_logits, B * D},
+        {&a->d_mean, B * D},
+    };
+    size_t np = 16;
+    if (C > 0) {        /* the concatenated inputs; else they stay NULL */
+        part[np++] = (real_part){&a->enc_in, B * (D + C)};
+        part[np++] = (real_part){&a->dec_in, B * (L + C)};
+        part[np++] = (real_part){&a->d_dec_in, B * (L + C)};
+    }
+    if (cfg->enc_second) {
+        part[np++] = (real_part){&a->h0, B * H};
+        part[np++] = (real_part){&a->d_h0, B * H};
+        part[np++] = (real_part){&a->d_h0_in, B * H};
+    }
+    a->buffers = real_carve(part, np);
 }
 
 void vae_acts_free(vae_acts *a)
 {
-    real *all[] = {a->enc_in, a->dec_in, a->d_dec_in, a->h, a->g,
-                   a->d_h_in, a->d_h, a->d_g_in, a->d_g, a->mu, a->logvar,
-                   a->z, a->d_mu, a->d_logvar, a->d_z, a->logits, a->mean,
-                   a->d_logits, a->d_mean, a->h0, a->d_h0, a->d_h0_in};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        free(all[i]);
+    free(a->buffers);
     memset(a, 0, sizeof *a);
 }
 
@@ -592,14 +586,6 @@ void vae_print_variants(const vae_options *o, const vae_config *c)
 
 /* ---- training ----------------------------------------------------------- */
 
-void vae_onehot(real *cond, const unsigned char *label, int B,
-                int classes)
-{
-    memset(cond, 0, sizeof(real) * (size_t)B * (size_t)classes);
-    for (int b = 0; b < B; b++)
-        cond[(size_t)b * classes + label[b]] = 1;
-}
-
 /* The conditions of images first .. first+B-1 of a set: those rows of
  * cond (n, C) when it is given, else the one-hot of their labels, made
  * in buf (B, C); NULL when the model has no condition. */
@@ -611,14 +597,8 @@ static const real *vae_set_cond(real *buf, const real *cond,
         return NULL;
     if (cond != NULL)
         return cond + (size_t)first * C;
-    vae_onehot(buf, set->y + first, B, C);
+    data_onehot(buf, set->y + first, B, C);
     return buf;
-}
-
-void vae_binarize(real *x, int n, rng *r)
-{
-    for (int i = 0; i < n; i++)
-        x[i] = rng_uniform(r) < x[i] ? 1 : 0;
 }
 
 /* Fills eps with n standard normal draws. */
@@ -692,111 +672,183 @@ static void vae_print_epoch(const vae_epoch *h, int e, int epochs,
     fflush(stdout);
 }
 
-/* Epochs of shuffled minibatches, as vae.h describes. */
+/* What a training run keeps between its steps: the buffers of one
+ * batch, the epoch's order of the images and the schedule's constants. */
+typedef struct {
+    vae_acts a;             /* the activations of one batch */
+    real *x;                /* (batch, D) the batch's images */
+    real *cond;             /* (batch, C) their conditions */
+    real *eps;              /* (batch, L) the noise of (7.5) */
+    unsigned char *label;   /* (batch) their labels */
+    int *order;             /* (n) the epoch's order of the images */
+    int batch;              /* images per step (at most n) */
+    long per_epoch, ramp;   /* steps per epoch; steps of warm-up */
+    nn_adam adam;
+} vae_trainer;
+
+static void vae_trainer_init(vae_trainer *t, const vae_model *m, int n,
+                             const vae_options *o)
+{
+    const vae_config *c = &m->cfg;
+    t->batch = o->batch < n ? o->batch : n;
+    size_t B = (size_t)t->batch;
+    vae_acts_alloc(&t->a, c, t->batch);
+    t->x = sys_alloc(B * (size_t)c->x_dim, sizeof *t->x);
+    t->cond = sys_alloc(B * (size_t)c->cond_dim, sizeof *t->cond);
+    t->eps = sys_alloc(B * (size_t)c->latent, sizeof *t->eps);
+    t->label = sys_alloc(B, 1);
+    t->order = sys_alloc((size_t)n, sizeof *t->order);
+    t->per_epoch = (n + t->batch - 1) / t->batch;
+    t->ramp = (long)o->warmup * t->per_epoch;
+    t->adam = nn_adam_defaults(o->lr);
+}
+
+static void vae_trainer_free(vae_trainer *t)
+{
+    vae_acts_free(&t->a);
+    free(t->x);
+    free(t->cond);
+    free(t->eps);
+    free(t->label);
+    free(t->order);
+}
+
+/* Fills the trainer's batch with images order[s .. s+B-1] of the set:
+ * with --binarize a fresh Bernoulli draw of their pixels; their
+ * conditions (those rows of cond, else their one-hot labels); and
+ * fresh noise eps. */
+static void vae_fill_batch(vae_trainer *t, const vae_config *c,
+                           const data_set *set, const real *cond, int s,
+                           int B, bool binarize, rng *r)
+{
+    int C = c->cond_dim;
+    data_gather(t->x, t->label, set, t->order + s, B);
+    if (binarize)
+        data_binarize(t->x, (size_t)B * c->x_dim, r);
+    if (cond != NULL)   /* the rows of the batch's images */
+        for (int b = 0; b < B; b++)
+            memcpy(t->cond + (size_t)b * C,
+                   cond + (size_t)t->order[s + b] * C, sizeof(real) * C);
+    else if (C > 0)
+        data_onehot(t->cond, t->label, B, C);
+    vae_draw_eps(t->eps, B * c->latent, r);
+}
+
+//> ch07-train-epoch
+/* One epoch: the training set in a fresh order, one Adam step of
+ * (7.9) per minibatch. Returns the terms summed over the images;
+ * *beta gets the last step's beta. Ctrl-C ends the epoch after the
+ * step it lands in. */
+static vae_terms vae_train_epoch(vae_run *run, double *beta,
+                                 vae_trainer *t, vae_model *m,
+                                 const data_set *train,
+                                 const real *cond,
+                                 const vae_options *o, int e, rng *r)
+{
+    vae_terms sum = {0, 0};
+    int n = train->n;
+    const real *c = m->cfg.cond_dim ? t->cond : NULL;
+    data_order(t->order, n, r);
+    for (int s = 0; s < n && !run->interrupted; s += t->batch) {
+        int B = n - s < t->batch ? n - s : t->batch;
+        vae_fill_batch(t, &m->cfg, train, cond, s, B, o->binarize, r);
+        *beta = vae_beta_at(o->beta, run->steps + 1, t->ramp);
+        vae_terms step = vae_train_step(m, &t->a, &t->adam, t->x, c,
+                                        t->eps, B, *beta);
+        double loss = step.nll + *beta * step.kl;
+        if (!isfinite(loss))
+            sys_die(SYS_FAILED, "training diverged: the loss is %g "
+                    "at epoch %d, step %ld of %ld; %s", loss, e + 1,
+                    (long)s / t->batch + 1, t->per_epoch,
+                    vae_divergence_hint(m, o, run->steps));
+        run->steps++;
+        sum.nll += step.nll;
+        sum.kl += step.kl;
+        run->interrupted = interrupt_requested();
+    }
+    return sum;
+}
+//< ch07-train-epoch
+
+//> ch07-train
+/* Epochs of shuffled minibatches, as vae.h describes: after each, the
+ * test -ELBO (one eps draw per image), a line of progress and a row
+ * of the history. */
 vae_run vae_train(vae_model *m, const data_set *train,
                   const real *train_cond, const data_set *test,
                   const real *test_cond, const vae_options *o, rng *r)
 {
-    const vae_config *c = &m->cfg;
-    int n = train->n, D = c->x_dim, L = c->latent, C = c->cond_dim;
-    int batch = o->batch < n ? o->batch : n;
-    long per_epoch = (n + batch - 1) / batch;
-    long ramp = (long)o->warmup * per_epoch;   /* steps of warm-up */
-    vae_acts a;
-    vae_acts_alloc(&a, c, batch);
-    real *x = sys_alloc((size_t)batch * D, sizeof *x);      /* (batch, D) */
-    real *cond = sys_alloc((size_t)batch * C, sizeof *cond);   /* (batch, C) */
-    real *eps = sys_alloc((size_t)batch * L, sizeof *eps);    /* (batch, L) */
-    unsigned char *label = sys_alloc((size_t)batch, 1);
-    int *order = sys_alloc((size_t)n, sizeof(int));
+    int n = train->n;
+    vae_trainer t;
+    vae_trainer_init(&t, m, n, o);
     vae_run run = {0};
     run.history = sys_alloc((size_t)o->epochs, sizeof *run.history);
-    nn_adam adam = nn_adam_defaults(o->lr);
     interrupt_catch();
-
     printf("epoch      train -ELBO = rec + KL      "
            "test -ELBO = rec + KL     (nats per image)\n");
     double started = sys_seconds();
     for (int e = 0; e < o->epochs && !run.interrupted; e++) {
-        double t0 = sys_seconds(), nll = 0, kl = 0, beta = 0;
-        data_order(order, n, r);
-        for (int s = 0; s < n && !run.interrupted; s += batch) {
-            int B = n - s < batch ? n - s : batch;
-            data_gather(x, label, train, order + s, B);
-            if (o->binarize)
-                vae_binarize(x, B * D, r);
-            if (train_cond != NULL)   /* the rows of the batch's images */
-                for (int b = 0; b < B; b++)
-                    memcpy(cond + (size_t)b * C,
-                           train_cond + (size_t)order[s + b] * C,
-                           sizeof(real) * C);
-            else if (C > 0)
-                vae_onehot(cond, label, B, C);
-            vae_draw_eps(eps, B * L, r);
-            beta = vae_beta_at(o->beta, run.steps + 1, ramp);
-            vae_terms t = vae_train_step(m, &a, &adam, x,
-                                         C ? cond : NULL, eps, B, beta);
-            if (!isfinite(t.nll + beta * t.kl))
-                sys_die(SYS_FAILED, "training diverged: the loss is %g at "
-                        "epoch %d, step %ld of %ld; %s", t.nll +
-                        beta * t.kl, e + 1, (long)s / batch + 1,
-                        per_epoch, vae_divergence_hint(m, o, run.steps));
-            run.steps++;
-            nll += t.nll;
-            kl += t.kl;
-            run.interrupted = interrupt_requested();
-        }
+        double t0 = sys_seconds(), beta = 0;
+        vae_terms sum = vae_train_epoch(&run, &beta, &t, m, train,
+                                        train_cond, o, e, r);
         if (run.interrupted)
             break;
         double seconds = sys_seconds() - t0;
         vae_terms te = vae_evaluate(m, test, test_cond, 1, r);
         if (!isfinite(te.nll + te.kl))
-            sys_die(SYS_FAILED, "training diverged: the test loss is %g after "
-                    "epoch %d; %s", te.nll + te.kl, e + 1,
+            sys_die(SYS_FAILED, "training diverged: the test loss is "
+                    "%g after epoch %d; %s", te.nll + te.kl, e + 1,
                     vae_divergence_hint(m, o, run.steps));
         vae_epoch *h = &run.history[run.epochs_done++];
-        *h = (vae_epoch){nll / n, kl / n, te.nll, te.kl, beta, seconds};
+        *h = (vae_epoch){sum.nll / n, sum.kl / n, te.nll, te.kl, beta,
+                         seconds};
         run.train_seconds += seconds;
         double eta = (sys_seconds() - started) / (e + 1) *
                      (o->epochs - e - 1);
-        vae_print_epoch(h, e, o->epochs, eta, ramp > 0);
+        vae_print_epoch(h, e, o->epochs, eta, t.ramp > 0);
         /* A Ctrl-C during the test pass stops here, the epoch done. */
         run.interrupted = interrupt_requested();
     }
     interrupt_release();
-    vae_acts_free(&a);
-    free(x);
-    free(cond);
-    free(eps);
-    free(label);
-    free(order);
+    vae_trainer_free(&t);
     return run;
 }
+//< ch07-train
 
-void vae_load(vae_model *m, const char *path, const char *tag,
-              const char *shape_flags)
+/* vae_load without its line: reads the file into m, or exits. */
+static void vae_read_checkpoint(vae_model *m, const char *path,
+                                const char *chapter)
 {
-    char err[600];
+    char tag[NN_TAG_MAX], err[600];
+    vae_tag(tag, chapter, &m->cfg);
     nn_load_status status = nn_params_read(&m->params, path, tag, err,
                                            sizeof err);
     if (status == NN_LOAD_OTHER_SHAPE)
-        sys_die(SYS_FAILED, "--load %s (trained with other %s?)", err,
-                shape_flags);
+        sys_die(SYS_FAILED, "--load %s (trained with other %s--latent, "
+                "--hidden, --decoder or --sigma?)", err,
+                m->cfg.cond_dim > 0 ? "--cond, " : "");
     if (status != NN_LOAD_OK)
         sys_die(SYS_FAILED, "--load %s", err);
+}
+
+void vae_load(vae_model *m, const char *path, const char *chapter)
+{
+    vae_read_checkpoint(m, path, chapter);
+    printf("loaded %s: %zu parameters, no training\n", path,
+           m->params.count);
 }
 
 /* The scratch model's draws do not matter (the file overwrites them),
  * but they must not come from the program's stream: a stream of its
  * own. */
-void vae_check_load(vae_config cfg, const char *path, const char *tag,
-                    const char *shape_flags)
+void vae_check_load(vae_config cfg, const char *path,
+                    const char *chapter)
 {
     rng scratch_stream;
     rng_seed(&scratch_stream, 0);
     static vae_model scratch;
     vae_init(&scratch, cfg, &scratch_stream);
-    vae_load(&scratch, path, tag, shape_flags);
+    vae_read_checkpoint(&scratch, path, chapter);
     vae_free(&scratch);
 }
 

@@ -128,6 +128,7 @@ typedef struct {
     real *d_h_in, *d_h, *d_mu, *d_logvar, *d_z, *d_dec_in, *d_g_in, *d_g;
     real *d_logits, *d_mean;
     real *d_h0_in, *d_h0;   /* if enc_second */
+    real *buffers;      /* the one allocation behind them (real_carve) */
 } vae_acts;
 
 /* Allocates (zeroed) the buffers of a batch of up to cap rows; the
@@ -215,13 +216,6 @@ void vae_print_variants(const vae_options *o, const vae_config *cfg);
 
 /* ---- training ----------------------------------------------------------- */
 
-/* The condition of a batch: row b is the one-hot code of label[b]. */
-void vae_onehot(real *cond /* (B, classes) */,
-                const unsigned char *label /* (B) */, int B, int classes);
-
-/* Replaces each pixel x by a draw of Bernoulli(x): binarization. */
-void vae_binarize(real *x, int n, rng *r);
-
 /* One Adam step (with its learning rate in adam) on a batch of B
  * images x (B, x_dim), conditions cond (B, cond_dim) or NULL, at the
  * noise eps (B, latent): the -ELBO (7.9) at this beta and its gradient,
@@ -262,19 +256,19 @@ vae_run vae_train(vae_model *m, const data_set *train,
                   const real *train_cond, const data_set *test,
                   const real *test_cond, const vae_options *o, rng *r);
 
-/* Loads the checkpoint at path into m, or exits 1 with one line naming
- * the file and the problem; only when the file holds this program's
+/* Loads the checkpoint at path into m, the model of `chapter`
+ * (vae_tag), and says so in one line; or exits 1 with one line naming
+ * the file and the problem. Only when the file holds this program's
  * model of another shape does the line end with a hint naming the
- * flags that set the shape, shape_flags ("--latent or --hidden"). */
-void vae_load(vae_model *m, const char *path, const char *tag,
-              const char *shape_flags);
+ * flags that set the shape (with --cond for a conditional model). */
+void vae_load(vae_model *m, const char *path, const char *chapter);
 
 /* vae_load's checks before any work: reads path into a scratch model
  * of cfg (then freed) and exits as vae_load does if it would refuse
- * the file. For a program whose --load comes after long work (chapter
+ * the file; silent if it would not. For a program whose --load comes after long work (chapter
  * 8's judge), so that a bad file fails at once. */
-void vae_check_load(vae_config cfg, const char *path, const char *tag,
-                    const char *shape_flags);
+void vae_check_load(vae_config cfg, const char *path,
+                    const char *chapter);
 
 /* Writes dir/loss.tsv, one row per epoch of the run. */
 void vae_write_history(const vae_run *run, const char *dir);

@@ -103,7 +103,7 @@ static void check_config(const char *label, vae_config cfg, bool binary,
     for (int i = 0; i < B * L; i++)
         v.eps[i] = (real)rng_normal(&r);
     unsigned char digit[B] = {0, 2, 1, 2};
-    vae_onehot(v.cond, digit, B, C);
+    data_onehot(v.cond, digit, B, C);
     v.beta = 0.7;   /* a beta other than 1 catches a missing factor */
 
     analytic(&v);

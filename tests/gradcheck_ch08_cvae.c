@@ -178,7 +178,7 @@ static void check_label(rng *r)
     unsigned char label[CB] = {0, 2, 4};
     for (int i = 0; i < CB * D; i++)
         x[i] = (real)rng_uniform(r);
-    vae_onehot(c, label, CB, C);
+    data_onehot(c, label, CB, C);
     v.x = x;
     v.c = c;
     check_cvae("one-hot label", &v, D, C, H_SMALL, r);

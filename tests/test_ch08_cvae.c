@@ -188,8 +188,8 @@ static void check_condition_rows(const data_set *train_all,
     };
     real *train_rows = sys_alloc((size_t)train.n * CLASSES, sizeof(real));
     real *test_rows = sys_alloc((size_t)test.n * CLASSES, sizeof(real));
-    vae_onehot(train_rows, train.y, train.n, CLASSES);
-    vae_onehot(test_rows, test.y, test.n, CLASSES);
+    data_onehot(train_rows, train.y, train.n, CLASSES);
+    data_onehot(test_rows, test.y, test.n, CLASSES);
     static vae_model by_label, by_row;
     vae_terms elbo[2];
     double bound[2][2];
@@ -298,7 +298,7 @@ int main(void)
             asked[i * CLASSES + d] = (unsigned char)d;
         }
     }
-    vae_onehot(cond, asked, NZ * CLASSES, CLASSES);
+    data_onehot(cond, asked, NZ * CLASSES, CLASSES);
     vae_decode_images(images, &m, z, cond, NZ * CLASSES);
     double follows = conditional_accuracy(per_digit, NULL, &judge, images,
                                           asked, NZ * CLASSES);

@@ -177,7 +177,7 @@ static void check_loss(const char *prog, const char *name)
     for (int i = 0; i < B * L; i++)
         eps[i] = (real)rng_normal(&r);
     unsigned char label[B] = {3, 0, 7};
-    vae_onehot(cond, label, B, CLASSES);
+    data_onehot(cond, label, B, CLASSES);
     vae_acts a;
     vae_acts_alloc(&a, &c, B);
     vae_forward(&a, &m, x, C ? cond : NULL, eps, B);
