@@ -416,7 +416,7 @@ void print_temperature_rows(report_tsv *t, const cvae_measured *cm,
 
 #define TABLE_HEADER \
     "latent\ttemperature\ttest_neg_elbo\tconditional_accuracy\t" \
-    "worst_digit\tstyle_accuracy"
+    "worst_class\tstyle_accuracy"
 
 /* --sweep: a CVAE per latent size, trained as the main one, each
  * judged at every temperature; where the main model's size comes up,
@@ -654,10 +654,10 @@ void label_summary(const label_results *res, const cvae_options *co)
     report_summary("conditional_accuracy", res->accuracy);
     for (int d = 0; d < CLASSES; d++)
         if (!isnan(res->per_digit[d])) {
-            snprintf(key, sizeof key, "conditional_accuracy_digit_%d", d);
+            snprintf(key, sizeof key, "conditional_accuracy_class_%d", d);
             report_summary(key, res->per_digit[d]);
         }
-    report_summary("conditional_accuracy_worst_digit",
+    report_summary("conditional_accuracy_worst_class",
                    worst_digit(res->per_digit));
     report_summary("style_accuracy", res->style);
     report_summary("gray_fraction_samples", res->gray_samples);
@@ -670,7 +670,7 @@ void label_summary(const label_results *res, const cvae_options *co)
                  res->ks[res->nk - 1]);
         report_summary(key, -res->u_bound);
         for (int d = 0; d < CLASSES; d++) {
-            snprintf(key, sizeof key, "unconditional_share_digit_%d", d);
+            snprintf(key, sizeof key, "unconditional_share_class_%d", d);
             report_summary(key, res->u_share[d]);
         }
     }

@@ -69,13 +69,13 @@ out=$TMP/run
 check "tiny run exits 0" test $? -eq 0
 for key in classifier_test_accuracy softmax_test_accuracy test_neg_elbo \
     iw_nll_k10 mixture_nll_bound conditional_accuracy \
-    conditional_accuracy_digit_3 conditional_accuracy_digit_5 \
-    conditional_accuracy_digit_7 conditional_accuracy_worst_digit \
+    conditional_accuracy_class_3 conditional_accuracy_class_5 \
+    conditional_accuracy_class_7 conditional_accuracy_worst_class \
     style_accuracy gray_fraction_samples seconds; do
     check "summary has $key" test -n "$(summary_value "$TMP/a" $key)"
 done
 check "no accuracy for a digit not asked for" \
-    test -z "$(summary_value "$TMP/a" conditional_accuracy_digit_0)"
+    test -z "$(summary_value "$TMP/a" conditional_accuracy_class_0)"
 acc=$(summary_value "$TMP/a" conditional_accuracy)
 check_num "conditional accuracy is a fraction (>= 0)" "$acc" ">=" 0
 check_num "conditional accuracy is a fraction (<= 1)" "$acc" "<=" 1
