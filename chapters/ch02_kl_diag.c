@@ -434,6 +434,8 @@ void measure_correlation(ch02_results *res, const char *out, long samples,
 }
 
 /* The summary block: the run's numbers, one "key = value" line each. */
+/* Key by key, as the book quotes it: every chapter's summary is such a
+ * list, which duplicates sees as one shape (kept: a list reads best). */
 void print_summary(const ch02_results *res)
 {
     report_summary_begin();

@@ -297,6 +297,8 @@ int main(int argc, char **argv)
               "A sparse autoencoder on MNIST: a sigmoid hidden layer "
               "with a KL or L1 penalty on its mean activation.",
               flags, CLI_COUNT(flags), argc, argv);
+    /* The start chapters 3-5 share (parse, check --out, threads, the
+     * stream) stays written out: four calls a reader should see. */
     report_prepare(o.out);   /* before any work: can it be written? */
     mat_set_threads(o.threads);
     rng r;

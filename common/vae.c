@@ -950,6 +950,8 @@ void vae_iw_bounds(double *bound /* (nk) */, vae_model *m,
     for (int j = 0; j < nk; j++)
         bound[j] = 0;
     report_progress progress = report_progress_start("bounds L_k");
+    /* The walk over the set in batches, as vae_evaluate walks it; each
+     * holds its own batch shape (here images times K samples). */
     for (int i0 = 0; i0 < set->n; i0 += IW_IMAGES) {
         report_progress_show(&progress, i0, set->n);
         int nb = vae_min(IW_IMAGES, set->n - i0);

@@ -26,16 +26,26 @@ static double kl_in_sigma(double mu, double lv)
     return kl_gauss_1d(mu, exp(0.5 * lv), 0.0, 1.0);
 }
 
+/* A small Bernoulli VAE of x_dim pixels, `hidden` units and `latent`
+ * dimensions, its weights the first draws of r seeded with `seed` (the
+ * caller draws on from r). */
+static vae_config small_vae(vae_model *m, int x_dim, int hidden,
+                            int latent, uint64_t seed, rng *r)
+{
+    rng_seed(r, seed);
+    vae_config cfg = {.x_dim = x_dim, .cond_dim = 0, .hidden = hidden,
+                      .latent = latent, .decoder = VAE_BERNOULLI,
+                      .sigma = 1, .learn_sigma = false};
+    vae_init(m, cfg, r);
+    return cfg;
+}
+
 static void check_kl_term(void)
 {
     enum { B = 5, LAT = 4 };
     static vae_model m;
     rng r;
-    rng_seed(&r, 7);
-    vae_config cfg = {.x_dim = 6, .cond_dim = 0, .hidden = 3,
-                      .latent = LAT, .decoder = VAE_BERNOULLI, .sigma = 1,
-                      .learn_sigma = false};
-    vae_init(&m, cfg, &r);
+    vae_config cfg = small_vae(&m, 6, 3, LAT, 7, &r);
     vae_acts a;
     vae_acts_alloc(&a, &cfg, B);
     real x[B * 6];
@@ -275,11 +285,7 @@ static void check_iw_bounds(void)
 {
     static vae_model m;
     rng r;
-    rng_seed(&r, 3);
-    vae_config cfg = {.x_dim = TD, .cond_dim = 0, .hidden = TH,
-                      .latent = 1, .decoder = VAE_BERNOULLI, .sigma = 1,
-                      .learn_sigma = false};
-    vae_init(&m, cfg, &r);
+    vae_config cfg = small_vae(&m, TD, TH, 1, 3, &r);
     /* Scale the decoder up so p(x|z) depends strongly on z, and fix
      * q(z|x) = N(0.5, 1.5), unlike the posterior. */
     for (int i = 0; i < TH; i++)
@@ -349,11 +355,7 @@ static void check_latent_stats(void)
     enum { N = 300, LAT = 3 };
     static vae_model m;
     rng r;
-    rng_seed(&r, 5);
-    vae_config cfg = {.x_dim = 8, .cond_dim = 0, .hidden = 6,
-                      .latent = LAT, .decoder = VAE_BERNOULLI, .sigma = 1,
-                      .learn_sigma = false};
-    vae_init(&m, cfg, &r);
+    vae_config cfg = small_vae(&m, 8, 6, LAT, 5, &r);
     /* dimension 2 is dead: mu = 0 and logvar = 0 for every x */
     for (int i = 0; i < 6; i++) {
         m.enc_mu.w[1 * 6 + i] = 0;
