@@ -19,8 +19,11 @@ case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 WEAVE=$BUILD/tests/weave
 [ -x "$WEAVE" ] || { fail weave_built "no $WEAVE; run make tests"; check_summary; }
 ED=$TMP/student
-SANFLAG=()
-[ "${SAN:-}" = 1 ] && SANFLAG=(SAN=1)
+# The edition's graders are built as make grade builds them: under
+# SAN=1 with the sanitizers, never on the plain layer (REF=1 is the
+# project's own switch; grade.sh builds the plain ch07 it trains itself).
+SANFLAG=(REF=)
+[ "${SAN:-}" = 1 ] && SANFLAG=(SAN=1 REF=)
 GBUILD=build
 [ "${SAN:-}" = 1 ] && GBUILD=build/san
 
